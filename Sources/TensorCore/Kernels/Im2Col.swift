@@ -1,0 +1,104 @@
+/// Geometry of a square-kernel 2-D convolution over NCHW input.
+public struct ConvGeometry: Equatable, Sendable {
+    public let batch, channels, height, width: Int
+    public let kernel, stride, padding: Int
+
+    public init(batch: Int, channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int) {
+        self.batch = batch; self.channels = channels; self.height = height; self.width = width
+        self.kernel = kernel; self.stride = stride; self.padding = padding
+    }
+
+    /// H' = ⌊(H + 2p − k) / s⌋ + 1
+    public var outputHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
+    /// W' = ⌊(W + 2p − k) / s⌋ + 1
+    public var outputWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
+    /// Output positions per image, L = H'·W'.
+    public var outputPlane: Int { outputHeight * outputWidth }
+    /// Rows of the column matrix, C·k·k.
+    public var patchSize: Int { channels * kernel * kernel }
+
+    /// The output columns `ow` whose input column `ow·s − p + offset` lies inside [0, W).
+    @inline(__always)
+    func validRange(offset: Int, extent: Int, outputs: Int) -> Range<Int> {
+        let shift = padding - offset
+        let low = shift > 0 ? (shift + stride - 1) / stride : 0
+        let top = extent - 1 + shift
+        let high = top < 0 ? 0 : min(outputs, top / stride + 1)
+        return low..<max(low, high)
+    }
+}
+
+/// im2col and its adjoint col2im. The column matrix is [C·k·k, N·L]: row (c·k + i)·k + j holds,
+/// for every image n and output position (oh, ow), the input x[n, c, oh·s − p + i, ow·s − p + j]
+/// (0 outside the image). One GEMM with the [O, C·k·k] weight matrix then convolves the whole batch.
+public enum Im2Col {
+    /// col[(c·k+i)·k+j, n·L + oh·W' + ow] = x[n, c, oh·s−p+i, ow·s−p+j]
+    public static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>) {
+        let (plane, outW, outH, k) = (g.outputPlane, g.outputWidth, g.outputHeight, g.kernel)
+        let rowLength = g.batch * plane
+        Parallel.forEach(g.batch * g.channels, work: g.batch * g.patchSize * plane) { nc in
+            let n = nc / g.channels, c = nc % g.channels
+            let source = x + nc * g.height * g.width
+            for i in 0..<k {
+                let rows = g.validRange(offset: i, extent: g.height, outputs: outH)
+                for j in 0..<k {
+                    let columns = g.validRange(offset: j, extent: g.width, outputs: outW)
+                    let destination = col + ((c * k + i) * k + j) * rowLength + n * plane
+                    destination.update(repeating: 0, count: plane)
+                    for oh in rows {
+                        let inputRow = source + (oh * g.stride - g.padding + i) * g.width
+                        let outputRow = destination + oh * outW
+                        let firstColumn = j - g.padding
+                        if g.stride == 1 {
+                            (outputRow + columns.lowerBound).update(
+                                from: inputRow + columns.lowerBound + firstColumn, count: columns.count)
+                        } else {
+                            for ow in columns { outputRow[ow] = inputRow[ow * g.stride + firstColumn] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The adjoint of im2col: x[n, c, ih, iw] = Σ of every column entry that im2col copied from there.
+    /// `x` is overwritten.
+    public static func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, into x: UnsafeMutablePointer<Float>) {
+        let (plane, outW, outH, k) = (g.outputPlane, g.outputWidth, g.outputHeight, g.kernel)
+        let rowLength = g.batch * plane
+        Parallel.forEach(g.batch * g.channels, work: g.batch * g.patchSize * plane) { nc in
+            let n = nc / g.channels, c = nc % g.channels
+            let target = x + nc * g.height * g.width
+            target.update(repeating: 0, count: g.height * g.width)
+            for i in 0..<k {
+                let rows = g.validRange(offset: i, extent: g.height, outputs: outH)
+                for j in 0..<k {
+                    let columns = g.validRange(offset: j, extent: g.width, outputs: outW)
+                    let source = col + ((c * k + i) * k + j) * rowLength + n * plane
+                    for oh in rows {
+                        let inputRow = target + (oh * g.stride - g.padding + i) * g.width
+                        let outputRow = source + oh * outW
+                        let firstColumn = j - g.padding
+                        for ow in columns { inputRow[ow * g.stride + firstColumn] += outputRow[ow] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// [A, B·L] → [B, A, L]: moves a GEMM result laid out channel-major back to NCHW (or the reverse
+    /// with `inverse`), copying contiguous runs of L.
+    public static func swapLeadingAxes(_ source: UnsafePointer<Float>, a: Int, b: Int, run: Int,
+                                       into destination: UnsafeMutablePointer<Float>, inverse: Bool = false) {
+        Parallel.forEach(b, work: a * b * run) { j in
+            for i in 0..<a {
+                let channelMajor = (i * b + j) * run, batchMajor = (j * a + i) * run
+                if inverse {
+                    (destination + channelMajor).update(from: source + batchMajor, count: run)
+                } else {
+                    (destination + batchMajor).update(from: source + channelMajor, count: run)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+// MARK: - Broadcasting binary ops
+
+extension Tensor {
+    /// The broadcast shape of two operands; a mismatch stops with both shapes in the message.
+    static func broadcastShape(_ a: Tensor, _ b: Tensor, _ operation: String) -> [Int] {
+        do { return try Shape.broadcast(a.shape, b.shape) } catch let error as ShapeError {
+            preconditionFailure("\(operation): \(error)")
+        } catch { preconditionFailure("\(error)") }
+    }
+
+    @inline(__always)
+    static func binary(_ a: Tensor, _ b: Tensor, _ name: String, _ op: (Float, Float) -> Float) -> Tensor {
+        let shape = broadcastShape(a, b, name)
+        return Tensor(shape: shape, scalars: Elementwise.binary(a.scalars, a.shape, b.scalars, b.shape,
+                                                                outputShape: shape, op))
+    }
+}
+
+/// a + b with broadcasting. Pullback: (g, g), each summed back to its operand's shape.
+public func + (a: Tensor, b: Tensor) -> Tensor {
+    Tensor.record(Tensor.binary(a, b, "add", +), inputs: [a, b]) { g in
+        [a.requiresGradient ? g.sum(toShape: a.shape) : nil, b.requiresGradient ? g.sum(toShape: b.shape) : nil]
+    }
+}
+
+/// a − b with broadcasting. Pullback: (g, −g).
+public func - (a: Tensor, b: Tensor) -> Tensor {
+    Tensor.record(Tensor.binary(a, b, "subtract", -), inputs: [a, b]) { g in
+        [a.requiresGradient ? g.sum(toShape: a.shape) : nil, b.requiresGradient ? (-g).sum(toShape: b.shape) : nil]
+    }
+}
+
+/// a ⊙ b with broadcasting. Pullback: (g ⊙ b, g ⊙ a).
+public func * (a: Tensor, b: Tensor) -> Tensor {
+    Tensor.record(Tensor.binary(a, b, "multiply", *), inputs: [a, b]) { g in
+        [a.requiresGradient ? (g * b).sum(toShape: a.shape) : nil,
+         b.requiresGradient ? (g * a).sum(toShape: b.shape) : nil]
+    }
+}
+
+/// a / b with broadcasting. Pullback: (g / b, −g·a / b²).
+public func / (a: Tensor, b: Tensor) -> Tensor {
+    Tensor.record(Tensor.binary(a, b, "divide", /), inputs: [a, b]) { g in
+        [a.requiresGradient ? (g / b).sum(toShape: a.shape) : nil,
+         b.requiresGradient ? (-(g * a) / (b * b)).sum(toShape: b.shape) : nil]
+    }
+}
+
+// MARK: - Scalar ops
+
+/// −x. Pullback: −g.
+public prefix func - (x: Tensor) -> Tensor {
+    Tensor.record(Tensor(shape: x.shape, scalars: Elementwise.unary(x.scalars) { -$0 }), inputs: [x]) { g in [-g] }
+}
+
+/// x + s. Pullback: g.
+public func + (x: Tensor, s: Float) -> Tensor {
+    Tensor.record(Tensor(shape: x.shape, scalars: Elementwise.unary(x.scalars) { $0 + s }), inputs: [x]) { g in [g] }
+}
+
+/// x · s. Pullback: g · s.
+public func * (x: Tensor, s: Float) -> Tensor {
+    Tensor.record(Tensor(shape: x.shape, scalars: Elementwise.unary(x.scalars) { $0 * s }), inputs: [x]) { g in [g * s] }
+}
+
+public func + (s: Float, x: Tensor) -> Tensor { x + s }
+public func - (x: Tensor, s: Float) -> Tensor { x + (-s) }
+/// s − x
+public func - (s: Float, x: Tensor) -> Tensor { -x + s }
+public func * (s: Float, x: Tensor) -> Tensor { x * s }
+public func / (x: Tensor, s: Float) -> Tensor { x * (1 / s) }
+
+extension Tensor {
+    /// x ⊙ mask for a constant (non-differentiable) mask that broadcasts against x, such as a
+    /// per-sample [N, 1, H, W] cutout mask. Pullback: g ⊙ mask.
+    public func masked(by mask: Tensor) -> Tensor {
+        precondition(!mask.requiresGradient, "masked(by:): the mask must be a constant")
+        return self * mask
+    }
+}

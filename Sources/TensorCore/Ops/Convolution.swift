@@ -1,0 +1,101 @@
+// MARK: - Convolution by im2col + sgemm
+// Shapes: x [N, C, H, W], weight [O, C, k, k], y [N, O, H', W'], L = H'·W'.
+
+extension [Float] {
+    /// An array whose every element the caller writes before reading (skips zero-filling).
+    @inline(__always)
+    static func uninitialized(_ count: Int, _ fill: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            fill(buffer.baseAddress!)
+            initialized = count
+        }
+    }
+}
+
+extension Tensor {
+    func convGeometry(kernel: Int, stride: Int, padding: Int) -> ConvGeometry {
+        precondition(rank == 4, "convolution: input must be NCHW, got \(shape)")
+        return ConvGeometry(batch: shape[0], channels: shape[1], height: shape[2], width: shape[3],
+                            kernel: kernel, stride: stride, padding: padding)
+    }
+
+    /// y[n, o, i, j] = Σ_{c, a, b} w[o, c, a, b] · x[n, c, i·s − p + a, j·s − p + b] (zero outside x).
+    /// Pullback: dx = convTranspose2d(g, w), dw = Σₙ g ⋆ x (the weight gradient).
+    public func conv2d(_ weight: Tensor, stride: Int = 1, padding: Int = 0) -> Tensor {
+        precondition(weight.rank == 4 && weight.shape[2] == weight.shape[3] && weight.shape[1] == shape[1],
+                     "conv2d: weight \(weight.shape) does not fit input \(shape) (want [O, \(rank == 4 ? shape[1] : 0), k, k])")
+        let g = convGeometry(kernel: weight.shape[2], stride: stride, padding: padding)
+        precondition(g.outputHeight > 0 && g.outputWidth > 0, "conv2d: kernel larger than padded input \(shape)")
+        let outChannels = weight.shape[0], columns = g.batch * g.outputPlane
+        let col = [Float].uninitialized(g.patchSize * columns) { Im2Col.im2col(scalars, g, into: $0) }
+        let product = [Float].uninitialized(outChannels * columns) { out in
+            GEMM.multiply(m: outChannels, n: columns, k: g.patchSize, a: weight.scalars, b: col, c: out)
+        }
+        let values = [Float].uninitialized(product.count) {
+            Im2Col.swapLeadingAxes(product, a: outChannels, b: g.batch, run: g.outputPlane, into: $0)
+        }
+        let y = Tensor(shape: [g.batch, outChannels, g.outputHeight, g.outputWidth], scalars: values)
+        return Tensor.record(y, inputs: [self, weight]) { grad in
+            [self.requiresGradient
+                ? grad.convTranspose2d(weight, stride: stride, padding: padding, outputSize: (g.height, g.width)) : nil,
+             weight.requiresGradient
+                ? Tensor.conv2dWeightGradient(input: self, outputGradient: grad, kernel: g.kernel,
+                                              stride: stride, padding: padding) : nil]
+        }
+    }
+
+    /// The adjoint of conv2d in its input: x [N, Cin, H, W] and weight [Cin, Cout, k, k] give
+    /// y [N, Cout, H₀, W₀] with H₀ = (H − 1)·s − 2p + k unless `outputSize` picks another valid size.
+    /// Pullback: dx = conv2d(g, w), dw = weight gradient of that conv with input g and output gradient x.
+    public func convTranspose2d(_ weight: Tensor, stride: Int = 1, padding: Int = 0,
+                                outputSize: (Int, Int)? = nil) -> Tensor {
+        precondition(rank == 4 && weight.rank == 4 && weight.shape[0] == shape[1] && weight.shape[2] == weight.shape[3],
+                     "convTranspose2d: weight \(weight.shape) does not fit input \(shape) (want [\(rank == 4 ? shape[1] : 0), Cout, k, k])")
+        let (inChannels, outChannels, k) = (shape[1], weight.shape[1], weight.shape[2])
+        let size = outputSize ?? ((shape[2] - 1) * stride - 2 * padding + k, (shape[3] - 1) * stride - 2 * padding + k)
+        let g = ConvGeometry(batch: shape[0], channels: outChannels, height: size.0, width: size.1,
+                             kernel: k, stride: stride, padding: padding)
+        precondition(g.outputHeight == shape[2] && g.outputWidth == shape[3],
+                     "convTranspose2d: output size \(size) does not map back to input \(shape)")
+        let columns = g.batch * g.outputPlane
+        let channelMajor = [Float].uninitialized(count) {
+            Im2Col.swapLeadingAxes(scalars, a: inChannels, b: g.batch, run: g.outputPlane, into: $0, inverse: true)
+        }
+        let col = [Float].uninitialized(g.patchSize * columns) { out in
+            GEMM.multiply(m: g.patchSize, n: columns, k: inChannels, a: weight.scalars, transposeA: true,
+                          b: channelMajor, c: out)
+        }
+        let values = [Float].uninitialized(g.batch * outChannels * size.0 * size.1) { Im2Col.col2im(col, g, into: $0) }
+        let y = Tensor(shape: [g.batch, outChannels, size.0, size.1], scalars: values)
+        return Tensor.record(y, inputs: [self, weight]) { grad in
+            [self.requiresGradient ? grad.conv2d(weight, stride: stride, padding: padding) : nil,
+             weight.requiresGradient
+                ? Tensor.conv2dWeightGradient(input: grad, outputGradient: self, kernel: k,
+                                              stride: stride, padding: padding) : nil]
+        }
+    }
+
+    /// dw[o, c, a, b] = Σ_{n, i, j} dy[n, o, i, j] · x[n, c, i·s − p + a, j·s − p + b], the gradient of
+    /// conv2d in its weight. It is bilinear, so its own pullback is two convolutions with the weight G:
+    /// d(input) = convTranspose2d(dy, G), d(outputGradient) = conv2d(x, G).
+    public static func conv2dWeightGradient(input x: Tensor, outputGradient dy: Tensor,
+                                            kernel: Int, stride: Int, padding: Int) -> Tensor {
+        let g = x.convGeometry(kernel: kernel, stride: stride, padding: padding)
+        precondition(dy.rank == 4 && dy.shape[0] == g.batch && dy.shape[2] == g.outputHeight && dy.shape[3] == g.outputWidth,
+                     "conv2dWeightGradient: output gradient \(dy.shape) does not match input \(x.shape)")
+        let outChannels = dy.shape[1], columns = g.batch * g.outputPlane
+        let col = [Float].uninitialized(g.patchSize * columns) { Im2Col.im2col(x.scalars, g, into: $0) }
+        let channelMajor = [Float].uninitialized(dy.count) {
+            Im2Col.swapLeadingAxes(dy.scalars, a: outChannels, b: g.batch, run: g.outputPlane, into: $0, inverse: true)
+        }
+        let values = [Float].uninitialized(outChannels * g.patchSize) { out in
+            GEMM.multiply(m: outChannels, n: g.patchSize, k: columns, a: channelMajor, b: col, transposeB: true, c: out)
+        }
+        let dw = Tensor(shape: [outChannels, g.channels, kernel, kernel], scalars: values)
+        return record(dw, inputs: [x, dy]) { grad in
+            [x.requiresGradient
+                ? dy.convTranspose2d(grad, stride: stride, padding: padding, outputSize: (g.height, g.width)) : nil,
+             dy.requiresGradient ? x.conv2d(grad, stride: stride, padding: padding) : nil]
+        }
+    }
+}

@@ -1,0 +1,52 @@
+// MARK: - Average pooling and nearest upsampling (NCHW)
+
+extension Tensor {
+    /// Non-overlapping k×k average pooling: y[n, c, i, j] = (1/k²) Σ_{a,b<k} x[n, c, k·i + a, k·j + b].
+    /// Pullback: upsampleNearest(g, k) / k².
+    public func avgPool2d(_ k: Int = 2) -> Tensor {
+        precondition(rank == 4 && shape[2] % k == 0 && shape[3] % k == 0,
+                     "avgPool2d: \(shape) is not NCHW with H and W divisible by \(k)")
+        let (planes, h, w) = (shape[0] * shape[1], shape[2], shape[3])
+        let (oh, ow) = (h / k, w / k)
+        let scale = 1 / Float(k * k)
+        let values = [Float].uninitialized(planes * oh * ow) { out in
+            scalars.withUnsafeBufferPointer { x in
+                let px = x.baseAddress!
+                Parallel.forEach(planes, work: count) { plane in
+                    let source = px + plane * h * w, target = out + plane * oh * ow
+                    for i in 0..<oh {
+                        for j in 0..<ow {
+                            var total: Float = 0
+                            for a in 0..<k { for b in 0..<k { total += source[(k * i + a) * w + k * j + b] } }
+                            target[i * ow + j] = total * scale
+                        }
+                    }
+                }
+            }
+        }
+        let y = Tensor(shape: [shape[0], shape[1], oh, ow], scalars: values)
+        return Tensor.record(y, inputs: [self]) { g in [g.upsampleNearest(k) * scale] }
+    }
+
+    /// Nearest-neighbour upsampling by an integer factor: y[n, c, i, j] = x[n, c, ⌊i/f⌋, ⌊j/f⌋].
+    /// Pullback: avgPool2d(g, f) · f² (the sum over each f×f block).
+    public func upsampleNearest(_ factor: Int = 2) -> Tensor {
+        precondition(rank == 4, "upsampleNearest: expects NCHW, got \(shape)")
+        let (planes, h, w) = (shape[0] * shape[1], shape[2], shape[3])
+        let (oh, ow) = (h * factor, w * factor)
+        let values = [Float].uninitialized(planes * oh * ow) { out in
+            scalars.withUnsafeBufferPointer { x in
+                let px = x.baseAddress!
+                Parallel.forEach(planes, work: planes * oh * ow) { plane in
+                    let source = px + plane * h * w, target = out + plane * oh * ow
+                    for i in 0..<oh {
+                        let row = source + (i / factor) * w, targetRow = target + i * ow
+                        for j in 0..<ow { targetRow[j] = row[j / factor] }
+                    }
+                }
+            }
+        }
+        let y = Tensor(shape: [shape[0], shape[1], oh, ow], scalars: values)
+        return Tensor.record(y, inputs: [self]) { g in [g.avgPool2d(factor) * Float(factor * factor)] }
+    }
+}

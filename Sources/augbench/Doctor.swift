@@ -1,0 +1,72 @@
+import ArgumentParser
+import CHDF5
+import CPNG
+import Foundation
+import TensorCore
+
+/// `augbench doctor`: what this machine gives AugBench, and how to fix what is missing.
+struct Doctor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Report the toolchain, BLAS kernel, libraries, datasets and CPU features; fail with the fix when something is missing.")
+
+    static let fashionMNISTFolder = "/usr/share/datasets/fashion-mnist"
+    static let fashionMNISTFiles = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                                    "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+    static let kernelFlags = ["sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512dq",
+                              "avx512vl", "avx512_vnni", "avx512_bf16", "amx_tile"]
+
+    func run() throws {
+        var problems: [String] = []
+        let kernel = BLASKernel.ensureBestKernel()
+        let flags = BLASKernel.cpuFlags()
+        row("Swift", Self.swiftVersion)
+        row("OpenBLAS", "\(BLASKernel.version), \(BLASKernel.threadCount) threads")
+        row("BLAS kernel", kernel.summary)
+        if !kernel.selfCheckPassed {
+            problems.append("The BLAS kernel \(kernel.coreName) computed a wrong product; set OPENBLAS_CORETYPE to an older core (e.g. Haswell).")
+        }
+        if let best = BLASKernel.candidateCores(cpuFlags: flags).first, best != kernel.coreName, kernel.chosenBy != "user" {
+            problems.append("This CPU supports the \(best) kernel but \(kernel.coreName) is running.")
+        }
+        var major: UInt32 = 0, minor: UInt32 = 0, release: UInt32 = 0
+        H5get_libversion(&major, &minor, &release)
+        row("HDF5", "\(major).\(minor).\(release)")
+        row("libpng", String(cString: png_get_libpng_ver(nil)))
+        let missing = Self.fashionMNISTFiles.filter {
+            !FileManager.default.fileExists(atPath: Self.fashionMNISTFolder + "/" + $0)
+        }
+        if missing.isEmpty {
+            row("Fashion-MNIST", Self.fashionMNISTFolder)
+        } else {
+            row("Fashion-MNIST", "MISSING: \(missing.joined(separator: ", ")) in \(Self.fashionMNISTFolder)")
+            problems.append("Fashion-MNIST is missing: run `scripts/setup` (or `apt-get install dataset-fashion-mnist`).")
+        }
+        row("CPU", "\(BLASKernel.cpuModel()), \(Parallel.workerCount) cores")
+        row("CPU features", Self.kernelFlags.map { flags.contains($0) ? $0 : "-\($0)" }.joined(separator: " "))
+        if problems.isEmpty {
+            print("\nEverything AugBench needs is here.")
+            return
+        }
+        print("\nProblems:")
+        for problem in problems { print("  - \(problem)") }
+        throw ExitCode(1)
+    }
+
+    private func row(_ name: String, _ value: String) {
+        print(name.padding(toLength: 14, withPad: " ", startingAt: 0) + value)
+    }
+
+    static var swiftVersion: String {
+        #if compiler(>=6.4)
+        return "6.4 or later"
+        #elseif compiler(>=6.3)
+        return "6.3"
+        #elseif compiler(>=6.2)
+        return "6.2"
+        #elseif compiler(>=6.1)
+        return "6.1"
+        #else
+        return "6.0"
+        #endif
+    }
+}

@@ -1,0 +1,106 @@
+import TensorCore
+import TestSupport
+import XCTest
+
+final class ConvolutionTests: XCTestCase {
+    /// Direct loops: y[n,o,i,j] = Σ w[o,c,a,b]·x[n,c,i·s−p+a, j·s−p+b].
+    func naiveConv(_ x: Tensor, _ w: Tensor, stride s: Int, padding p: Int) -> [Float] {
+        let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (o, k) = (w.shape[0], w.shape[2])
+        let (oh, ow) = ((h + 2 * p - k) / s + 1, (wd + 2 * p - k) / s + 1)
+        var y = [Float](repeating: 0, count: n * o * oh * ow)
+        for b in 0..<n { for oc in 0..<o { for i in 0..<oh { for j in 0..<ow {
+            var total: Float = 0
+            for ic in 0..<c { for a in 0..<k { for bb in 0..<k {
+                let (r, q) = (i * s - p + a, j * s - p + bb)
+                guard r >= 0, r < h, q >= 0, q < wd else { continue }
+                total += w.scalars[((oc * c + ic) * k + a) * k + bb] * x.scalars[((b * c + ic) * h + r) * wd + q]
+            } } }
+            y[((b * o + oc) * oh + i) * ow + j] = total
+        } } } }
+        return y
+    }
+
+    /// Direct scatter: y[n,co,i·s−p+a, j·s−p+b] += w[ci,co,a,b]·x[n,ci,i,j].
+    func naiveConvTranspose(_ x: Tensor, _ w: Tensor, stride s: Int, padding p: Int, output: (Int, Int)) -> [Float] {
+        let (n, ci, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (co, k) = (w.shape[1], w.shape[2])
+        var y = [Float](repeating: 0, count: n * co * output.0 * output.1)
+        for b in 0..<n { for ic in 0..<ci { for i in 0..<h { for j in 0..<wd { for oc in 0..<co {
+            for a in 0..<k { for bb in 0..<k {
+                let (r, q) = (i * s - p + a, j * s - p + bb)
+                guard r >= 0, r < output.0, q >= 0, q < output.1 else { continue }
+                y[((b * co + oc) * output.0 + r) * output.1 + q] +=
+                    w.scalars[((ic * co + oc) * k + a) * k + bb] * x.scalars[((b * ci + ic) * h + i) * wd + j]
+            } }
+        } } } } }
+        return y
+    }
+
+    let cases: [(size: (Int, Int), kernel: Int, stride: Int, padding: Int)] = [
+        ((5, 5), 3, 1, 1), ((7, 6), 3, 2, 0), ((8, 8), 4, 2, 1), ((9, 7), 4, 2, 1), ((6, 5), 1, 1, 0),
+        ((5, 9), 3, 3, 2), ((4, 4), 4, 1, 0),
+    ]
+
+    func testConv2dMatchesNaiveLoops() {
+        for (index, c) in cases.enumerated() {
+            var stream = RandomStream(seed: UInt64(index), name: "conv")
+            let x = Tensor.randomNormal([2, 3, c.size.0, c.size.1], stream: &stream)
+            let w = Tensor.randomNormal([4, 3, c.kernel, c.kernel], stream: &stream)
+            let y = x.conv2d(w, stride: c.stride, padding: c.padding)
+            assertClose(y.scalars, naiveConv(x, w, stride: c.stride, padding: c.padding), tolerance: 1e-4)
+        }
+    }
+
+    func testConvTranspose2dMatchesNaiveLoops() {
+        for (index, c) in cases.enumerated() {
+            var stream = RandomStream(seed: UInt64(index), name: "convT")
+            let x = Tensor.randomNormal([2, 3, c.size.0, c.size.1], stream: &stream)
+            let w = Tensor.randomNormal([3, 2, c.kernel, c.kernel], stream: &stream)
+            let y = x.convTranspose2d(w, stride: c.stride, padding: c.padding)
+            let expected = naiveConvTranspose(x, w, stride: c.stride, padding: c.padding, output: (y.shape[2], y.shape[3]))
+            assertClose(y.scalars, expected, tolerance: 1e-4)
+        }
+    }
+
+    func testIm2ColAdjointIdentity() {
+        // ⟨im2col x, y⟩ = ⟨x, col2im y⟩ for every geometry.
+        for (index, c) in cases.enumerated() {
+            let g = ConvGeometry(batch: 2, channels: 3, height: c.size.0, width: c.size.1,
+                                 kernel: c.kernel, stride: c.stride, padding: c.padding)
+            var stream = RandomStream(seed: UInt64(index), name: "adjoint")
+            let x = stream.normals(2 * 3 * c.size.0 * c.size.1)
+            let y = stream.normals(g.patchSize * g.batch * g.outputPlane)
+            var col = [Float](repeating: 0, count: y.count), back = [Float](repeating: 0, count: x.count)
+            col.withUnsafeMutableBufferPointer { Im2Col.im2col(x, g, into: $0.baseAddress!) }
+            back.withUnsafeMutableBufferPointer { Im2Col.col2im(y, g, into: $0.baseAddress!) }
+            let lhs = zip(col, y).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let rhs = zip(x, back).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            XCTAssertEqual(lhs, rhs, accuracy: 1e-4 * max(1, abs(lhs)), "case \(c)")
+        }
+    }
+
+    func testConv2dGradients() {
+        for (index, c) in cases.prefix(4).enumerated() {
+            let x = GradientCheck.sample([2, 2, c.size.0, c.size.1], seed: UInt64(50 + index))
+            let w = GradientCheck.sample([3, 2, c.kernel, c.kernel], seed: UInt64(60 + index), scale: 0.5)
+            assertGradients([x, w]) { $0[0].conv2d($0[1], stride: c.stride, padding: c.padding) }
+        }
+    }
+
+    func testConvTranspose2dGradients() {
+        for (index, c) in cases.prefix(4).enumerated() {
+            let x = GradientCheck.sample([2, 2, c.size.0, c.size.1], seed: UInt64(70 + index))
+            let w = GradientCheck.sample([2, 3, c.kernel, c.kernel], seed: UInt64(80 + index), scale: 0.5)
+            assertGradients([x, w]) { $0[0].convTranspose2d($0[1], stride: c.stride, padding: c.padding) }
+        }
+    }
+
+    func testWeightGradientOpGradients() {
+        let x = GradientCheck.sample([2, 2, 6, 6], seed: 90)
+        let dy = GradientCheck.sample([2, 3, 3, 3], seed: 91)
+        assertGradients([x, dy]) {
+            Tensor.conv2dWeightGradient(input: $0[0], outputGradient: $0[1], kernel: 4, stride: 2, padding: 1)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import TensorCore
+import TestSupport
+import XCTest
+
+final class ResamplingTests: XCTestCase {
+    func testValues() {
+        let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, 2, 3, 4, 5, 6, 7, 8])
+        XCTAssertEqual(x.avgPool2d(2).scalars, [3.5, 5.5])
+        let up = Tensor(shape: [1, 1, 1, 2], scalars: [1, 2]).upsampleNearest(2)
+        XCTAssertEqual(up.shape, [1, 1, 2, 4])
+        XCTAssertEqual(up.scalars, [1, 1, 2, 2, 1, 1, 2, 2])
+    }
+
+    func testGradients() {
+        assertGradients([GradientCheck.sample([2, 3, 4, 6], seed: 101)]) { $0[0].avgPool2d(2) }
+        assertGradients([GradientCheck.sample([2, 3, 3, 2], seed: 102)]) { $0[0].upsampleNearest(2) }
+        assertGradients([GradientCheck.sample([1, 2, 6, 6], seed: 103)]) { $0[0].avgPool2d(3) }
+    }
+}

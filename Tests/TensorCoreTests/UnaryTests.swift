@@ -1,0 +1,53 @@
+import Foundation
+import TensorCore
+import TestSupport
+import XCTest
+
+final class UnaryTests: XCTestCase {
+    let x = GradientCheck.sample([3, 7], seed: 11, avoidingZero: 0.05)
+    let positive = GradientCheck.positive([3, 7], seed: 12)
+
+    func testValues() {
+        let v = Tensor(shape: [4], scalars: [-2, -0.5, 0.5, 3])
+        assertClose(v.exp().scalars, v.scalars.map { Foundation.exp($0) })
+        assertClose(v.tanh().scalars, v.scalars.map { Foundation.tanh($0) })
+        assertClose(v.sigmoid().scalars, v.scalars.map { 1 / (1 + Foundation.exp(-$0)) })
+        XCTAssertEqual(v.relu().scalars, [0, 0, 0.5, 3])
+        XCTAssertEqual(v.leakyRelu(slope: 0.1).scalars, [-0.2, -0.05, 0.5, 3])
+        assertClose(v.softplus().scalars, v.scalars.map { Foundation.log(1 + Foundation.exp($0)) })
+        assertClose(Tensor(shape: [2], scalars: [4, 9]).sqrt().scalars, [2, 3])
+        assertClose(Tensor(shape: [2], scalars: [2, 3]).pow(3).scalars, [8, 27])
+    }
+
+    func testSoftplusIsStableForLargeInputs() {
+        let y = Tensor(shape: [3], scalars: [-200, 200, 1e4]).softplus()
+        XCTAssertEqual(y.scalars[0], 0, accuracy: 1e-30)
+        XCTAssertEqual(y.scalars[1], 200)
+        XCTAssertEqual(y.scalars[2], 1e4)
+        XCTAssertTrue(y.scalars.allSatisfy(\.isFinite))
+    }
+
+    func testGradients() {
+        assertGradients([x]) { $0[0].exp() }
+        assertGradients([positive]) { $0[0].log() }
+        assertGradients([positive]) { $0[0].sqrt() }
+        assertGradients([positive]) { $0[0].pow(2.5) }
+        assertGradients([x]) { $0[0].pow(2) }
+        assertGradients([x]) { $0[0].tanh() }
+        assertGradients([x]) { $0[0].sigmoid() }
+        assertGradients([x]) { $0[0].relu() }
+        assertGradients([x]) { $0[0].leakyRelu(slope: 0.1) }
+        assertGradients([x]) { $0[0].softplus() }
+    }
+
+    func testSecondDerivativesOfSmoothFunctions() {
+        // d²/dx² tanh = −2 tanh (1 − tanh²); through createGraph the recomputed pullback must give it.
+        let t = Tensor(shape: [3], scalars: [-1, 0.3, 2], requiresGradient: true)
+        t.tanh().sum().backward(createGraph: true)
+        let first = t.gradient!
+        t.gradient = nil
+        first.sum().backward()
+        let expected = [Float(-1), 0.3, 2].map { v -> Float in let y = Foundation.tanh(v); return -2 * y * (1 - y * y) }
+        assertClose(t.gradient!.scalars, expected, tolerance: 1e-5)
+    }
+}
