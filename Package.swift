@@ -27,6 +27,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
+        .testTarget(name: "AugBenchCLITests", dependencies: ["TensorCore", "augbench"]),
     ],
     swiftLanguageModes: [.v5]
 )

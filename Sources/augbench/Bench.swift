@@ -9,7 +9,7 @@ struct Bench: ParsableCommand {
         abstract: "Measure sgemm and conv2d throughput (build with -c release for meaningful numbers).")
 
     @Option(help: "Seconds to repeat each measurement for (median reported).")
-    var seconds: Double = 1
+    var seconds: Double = 2
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false

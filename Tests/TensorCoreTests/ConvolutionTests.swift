@@ -103,4 +103,31 @@ final class ConvolutionTests: XCTestCase {
             Tensor.conv2dWeightGradient(input: $0[0], outputGradient: $0[1], kernel: 4, stride: 2, padding: 1)
         }
     }
+
+    func testChunkedKernelsMatchSingleChunkResults() {
+        // Batch 7 with one image per chunk exercises every accumulation group and a ragged last round.
+        let g = ConvGeometry(batch: 7, channels: 3, height: 9, width: 8, kernel: 3, stride: 2, padding: 1)
+        var stream = RandomStream(seed: 5, name: "chunks")
+        let x = stream.normals(7 * 3 * 9 * 8), w = stream.normals(4 * g.patchSize)
+        let dy = stream.normals(7 * 4 * g.outputPlane)
+        func run(_ chunkBytes: Int) -> (y: [Float], dx: [Float], dw: [Float]) {
+            var y = [Float](repeating: 0, count: dy.count), dx = x, dw = w
+            y.withUnsafeMutableBufferPointer {
+                ConvolutionKernels.forward(x: x, weight: w, outChannels: 4, geometry: g, y: $0.baseAddress!, chunkBytes: chunkBytes)
+            }
+            dx.withUnsafeMutableBufferPointer {
+                ConvolutionKernels.transposed(dy: dy, weight: w, outChannels: 4, geometry: g, x: $0.baseAddress!, chunkBytes: chunkBytes)
+            }
+            dw.withUnsafeMutableBufferPointer {
+                ConvolutionKernels.weightGradient(x: x, dy: dy, outChannels: 4, geometry: g, dw: $0.baseAddress!, chunkBytes: chunkBytes)
+            }
+            return (y, dx, dw)
+        }
+        let whole = run(1 << 30), single = run(1)
+        XCTAssertEqual(single.y, whole.y)
+        XCTAssertEqual(single.dx, whole.dx)
+        assertClose(single.dw, whole.dw, tolerance: 1e-4)
+        let reference = naiveConv(Tensor(shape: [7, 3, 9, 8], scalars: x), Tensor(shape: [4, 3, 3, 3], scalars: w), stride: 2, padding: 1)
+        assertClose(single.y, reference, tolerance: 1e-4)
+    }
 }

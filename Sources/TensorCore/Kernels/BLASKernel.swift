@@ -94,6 +94,7 @@ extension BLASKernel {
     /// when OpenBLAS loaded a generic one. A user-set `OPENBLAS_CORETYPE` is always honoured.
     /// Returns only in the process that will do the work.
     public static func ensureBestKernel() -> KernelChoice {
+        Allocator.configureForTensors()
         let environment = ProcessInfo.processInfo.environment
         let tried = environment[triedVariable].map { $0.split(separator: ",").map(String.init) } ?? []
         if environment["OPENBLAS_CORETYPE"] != nil && tried.isEmpty {

@@ -33,10 +33,12 @@ public struct ConvGeometry: Equatable, Sendable {
 /// (0 outside the image). One GEMM with the [O, C·k·k] weight matrix then convolves the whole batch.
 public enum Im2Col {
     /// col[(c·k+i)·k+j, n·L + oh·W' + ow] = x[n, c, oh·s−p+i, ow·s−p+j]
-    public static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>) {
+    /// With `parallel`, the images and channels are spread over the workers.
+    public static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>,
+                              parallel: Bool = true) {
         let (plane, outW, outH, k) = (g.outputPlane, g.outputWidth, g.outputHeight, g.kernel)
         let rowLength = g.batch * plane
-        Parallel.forEach(g.batch * g.channels, work: g.batch * g.patchSize * plane) { nc in
+        Parallel.forEach(g.batch * g.channels, work: parallel ? g.batch * g.patchSize * plane : 0) { nc in
             let n = nc / g.channels, c = nc % g.channels
             let source = x + nc * g.height * g.width
             for i in 0..<k {
@@ -63,10 +65,11 @@ public enum Im2Col {
 
     /// The adjoint of im2col: x[n, c, ih, iw] = Σ of every column entry that im2col copied from there.
     /// `x` is overwritten.
-    public static func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, into x: UnsafeMutablePointer<Float>) {
+    public static func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, into x: UnsafeMutablePointer<Float>,
+                              parallel: Bool = true) {
         let (plane, outW, outH, k) = (g.outputPlane, g.outputWidth, g.outputHeight, g.kernel)
         let rowLength = g.batch * plane
-        Parallel.forEach(g.batch * g.channels, work: g.batch * g.patchSize * plane) { nc in
+        Parallel.forEach(g.batch * g.channels, work: parallel ? g.batch * g.patchSize * plane : 0) { nc in
             let n = nc / g.channels, c = nc % g.channels
             let target = x + nc * g.height * g.width
             target.update(repeating: 0, count: g.height * g.width)
@@ -89,8 +92,9 @@ public enum Im2Col {
     /// [A, B·L] → [B, A, L]: moves a GEMM result laid out channel-major back to NCHW (or the reverse
     /// with `inverse`), copying contiguous runs of L.
     public static func swapLeadingAxes(_ source: UnsafePointer<Float>, a: Int, b: Int, run: Int,
-                                       into destination: UnsafeMutablePointer<Float>, inverse: Bool = false) {
-        Parallel.forEach(b, work: a * b * run) { j in
+                                       into destination: UnsafeMutablePointer<Float>, inverse: Bool = false,
+                                       parallel: Bool = true) {
+        Parallel.forEach(b, work: parallel ? a * b * run : 0) { j in
             for i in 0..<a {
                 let channelMajor = (i * b + j) * run, batchMajor = (j * a + i) * run
                 if inverse {

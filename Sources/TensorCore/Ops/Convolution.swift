@@ -26,13 +26,9 @@ extension Tensor {
                      "conv2d: weight \(weight.shape) does not fit input \(shape) (want [O, \(rank == 4 ? shape[1] : 0), k, k])")
         let g = convGeometry(kernel: weight.shape[2], stride: stride, padding: padding)
         precondition(g.outputHeight > 0 && g.outputWidth > 0, "conv2d: kernel larger than padded input \(shape)")
-        let outChannels = weight.shape[0], columns = g.batch * g.outputPlane
-        let col = [Float].uninitialized(g.patchSize * columns) { Im2Col.im2col(scalars, g, into: $0) }
-        let product = [Float].uninitialized(outChannels * columns) { out in
-            GEMM.multiply(m: outChannels, n: columns, k: g.patchSize, a: weight.scalars, b: col, c: out)
-        }
-        let values = [Float].uninitialized(product.count) {
-            Im2Col.swapLeadingAxes(product, a: outChannels, b: g.batch, run: g.outputPlane, into: $0)
+        let outChannels = weight.shape[0]
+        let values = [Float].uninitialized(g.batch * outChannels * g.outputPlane) { y in
+            ConvolutionKernels.forward(x: scalars, weight: weight.scalars, outChannels: outChannels, geometry: g, y: y)
         }
         let y = Tensor(shape: [g.batch, outChannels, g.outputHeight, g.outputWidth], scalars: values)
         return Tensor.record(y, inputs: [self, weight]) { grad in
@@ -57,15 +53,9 @@ extension Tensor {
                              kernel: k, stride: stride, padding: padding)
         precondition(g.outputHeight == shape[2] && g.outputWidth == shape[3],
                      "convTranspose2d: output size \(size) does not map back to input \(shape)")
-        let columns = g.batch * g.outputPlane
-        let channelMajor = [Float].uninitialized(count) {
-            Im2Col.swapLeadingAxes(scalars, a: inChannels, b: g.batch, run: g.outputPlane, into: $0, inverse: true)
+        let values = [Float].uninitialized(g.batch * outChannels * size.0 * size.1) { y in
+            ConvolutionKernels.transposed(dy: scalars, weight: weight.scalars, outChannels: inChannels, geometry: g, x: y)
         }
-        let col = [Float].uninitialized(g.patchSize * columns) { out in
-            GEMM.multiply(m: g.patchSize, n: columns, k: inChannels, a: weight.scalars, transposeA: true,
-                          b: channelMajor, c: out)
-        }
-        let values = [Float].uninitialized(g.batch * outChannels * size.0 * size.1) { Im2Col.col2im(col, g, into: $0) }
         let y = Tensor(shape: [g.batch, outChannels, size.0, size.1], scalars: values)
         return Tensor.record(y, inputs: [self, weight]) { grad in
             [self.requiresGradient ? grad.conv2d(weight, stride: stride, padding: padding) : nil,
@@ -83,13 +73,9 @@ extension Tensor {
         let g = x.convGeometry(kernel: kernel, stride: stride, padding: padding)
         precondition(dy.rank == 4 && dy.shape[0] == g.batch && dy.shape[2] == g.outputHeight && dy.shape[3] == g.outputWidth,
                      "conv2dWeightGradient: output gradient \(dy.shape) does not match input \(x.shape)")
-        let outChannels = dy.shape[1], columns = g.batch * g.outputPlane
-        let col = [Float].uninitialized(g.patchSize * columns) { Im2Col.im2col(x.scalars, g, into: $0) }
-        let channelMajor = [Float].uninitialized(dy.count) {
-            Im2Col.swapLeadingAxes(dy.scalars, a: outChannels, b: g.batch, run: g.outputPlane, into: $0, inverse: true)
-        }
-        let values = [Float].uninitialized(outChannels * g.patchSize) { out in
-            GEMM.multiply(m: outChannels, n: g.patchSize, k: columns, a: channelMajor, b: col, transposeB: true, c: out)
+        let outChannels = dy.shape[1]
+        let values = [Float].uninitialized(outChannels * g.patchSize) { dw in
+            ConvolutionKernels.weightGradient(x: x.scalars, dy: dy.scalars, outChannels: outChannels, geometry: g, dw: dw)
         }
         let dw = Tensor(shape: [outChannels, g.channels, kernel, kernel], scalars: values)
         return record(dw, inputs: [x, dy]) { grad in

@@ -1,0 +1,108 @@
+import COpenBLAS
+import Dispatch
+
+/// Convolution kernels on raw NCHW buffers.
+///
+/// The batch is cut into chunks of images whose column matrix stays cache-sized (`chunkBytes`). Each of
+/// our workers takes whole chunks and runs im2col → single-threaded sgemm → scatter on its own core, so
+/// no data leaves the core's cache between the steps and OpenBLAS's thread pool never contends with ours
+/// (measured on 2 cores: 200 GFLOP/s against 140 with batch-wide columns and OpenBLAS threading).
+public enum ConvolutionKernels {
+    /// Bytes of column matrix per chunk (tuned with `augbench bench`); a chunk holds at least one image.
+    public static let defaultChunkBytes = 1 << 20
+    /// Weight-gradient partial sums, reduced in a fixed order: results do not depend on the core count.
+    static let accumulationGroups = 4
+
+    static func chunkSize(_ g: ConvGeometry, _ chunkBytes: Int) -> Int {
+        max(1, min(g.batch, chunkBytes / max(1, g.patchSize * g.outputPlane * MemoryLayout<Float>.size)))
+    }
+
+    static func slice(_ g: ConvGeometry, count: Int) -> ConvGeometry {
+        ConvGeometry(batch: count, channels: g.channels, height: g.height, width: g.width,
+                     kernel: g.kernel, stride: g.stride, padding: g.padding)
+    }
+
+    /// Runs `body(group, first image, chunk geometry, scratch A, scratch B)` for every chunk; chunk i
+    /// belongs to group i mod `groups`, and each group's chunks run in order on one worker with
+    /// sgemm single-threaded.
+    static func forEachChunk(_ g: ConvGeometry, chunkBytes: Int, groups: Int, scratchA: Int, scratchB: Int,
+                             _ body: (Int, Int, ConvGeometry, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+        let chunk = chunkSize(g, chunkBytes)
+        let chunks = (g.batch + chunk - 1) / chunk
+        let blasThreads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(blasThreads) }
+        let active = min(groups, chunks)
+        withoutActuallyEscaping(body) { body in
+            let work = { (group: Int) in
+                let a = UnsafeMutablePointer<Float>.allocate(capacity: scratchA * chunk)
+                let b = UnsafeMutablePointer<Float>.allocate(capacity: scratchB * chunk)
+                defer { a.deallocate(); b.deallocate() }
+                for index in stride(from: group, to: chunks, by: groups) {
+                    let start = index * chunk
+                    body(group, start, slice(g, count: min(chunk, g.batch - start)), a, b)
+                }
+            }
+            if active == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: active, execute: work) }
+        }
+    }
+
+    /// y[N, O, L] = W[O, C·k·k] · im2col(x).
+    public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int,
+                               geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
+                               chunkBytes: Int = defaultChunkBytes) {
+        let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
+        forEachChunk(g, chunkBytes: chunkBytes, groups: Parallel.workerCount,
+                     scratchA: g.patchSize * plane, scratchB: outChannels * plane) { _, start, c, col, product in
+            Im2Col.im2col(x + start * imageSize, c, into: col, parallel: false)
+            GEMM.multiply(m: outChannels, n: c.batch * plane, k: g.patchSize, a: weight, b: col, c: product)
+            Im2Col.swapLeadingAxes(product, a: outChannels, b: c.batch, run: plane,
+                                   into: y + start * outChannels * plane, parallel: false)
+        }
+    }
+
+    /// The adjoint of `forward` in x (a transposed convolution): x̄[N, C, H, W] = col2im(Wᵀ · dy) for
+    /// dy [N, O, L] in the geometry `g` of the forward convolution.
+    public static func transposed(dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int,
+                                  geometry g: ConvGeometry, x: UnsafeMutablePointer<Float>,
+                                  chunkBytes: Int = defaultChunkBytes) {
+        let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
+        forEachChunk(g, chunkBytes: chunkBytes, groups: Parallel.workerCount,
+                     scratchA: g.patchSize * plane, scratchB: outChannels * plane) { _, start, c, col, channelMajor in
+            Im2Col.swapLeadingAxes(dy + start * outChannels * plane, a: outChannels, b: c.batch, run: plane,
+                                   into: channelMajor, inverse: true, parallel: false)
+            GEMM.multiply(m: g.patchSize, n: c.batch * plane, k: outChannels, a: weight, transposeA: true,
+                          b: channelMajor, c: col)
+            Im2Col.col2im(col, c, into: x + start * imageSize, parallel: false)
+        }
+    }
+
+    /// dW[O, C·k·k] = Σ over images of dy[O, L] · im2col(x)ᵀ, summed per group and then across groups
+    /// in group order.
+    public static func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, outChannels: Int,
+                                      geometry g: ConvGeometry, dw: UnsafeMutablePointer<Float>,
+                                      chunkBytes: Int = defaultChunkBytes) {
+        let plane = g.outputPlane, imageSize = g.channels * g.height * g.width, size = outChannels * g.patchSize
+        let groups = accumulationGroups
+        let partials = UnsafeMutablePointer<Float>.allocate(capacity: groups * size)
+        defer { partials.deallocate() }
+        var used = [Bool](repeating: false, count: groups)
+        used.withUnsafeMutableBufferPointer { used in
+            let flags = used.baseAddress!
+            forEachChunk(g, chunkBytes: chunkBytes, groups: groups,
+                         scratchA: g.patchSize * plane, scratchB: outChannels * plane) { group, start, c, col, channelMajor in
+                Im2Col.im2col(x + start * imageSize, c, into: col, parallel: false)
+                Im2Col.swapLeadingAxes(dy + start * outChannels * plane, a: outChannels, b: c.batch, run: plane,
+                                       into: channelMajor, inverse: true, parallel: false)
+                GEMM.multiply(m: outChannels, n: g.patchSize, k: c.batch * plane, a: channelMajor, b: col,
+                              transposeB: true, accumulate: flags[group], c: partials + group * size)
+                flags[group] = true
+            }
+        }
+        dw.update(from: partials, count: size)
+        for group in 1..<groups where used[group] {
+            let partial = partials + group * size
+            for i in 0..<size { dw[i] += partial[i] }
+        }
+    }
+}
