@@ -20,6 +20,7 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .target(name: "TensorCore", dependencies: ["COpenBLAS"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        .target(name: "Storage", dependencies: ["CHDF5", "CPNG"]),
         .target(name: "TestSupport", dependencies: ["TensorCore"]),
         .target(name: "KernelBenchmarks", dependencies: ["TensorCore"], path: "Benchmarks/KernelBenchmarks"),
         .executableTarget(name: "augbench", dependencies: [
@@ -27,6 +28,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "AugBenchCLITests", dependencies: ["TensorCore", "augbench"]),
     ],
     swiftLanguageModes: [.v5]
