@@ -22,6 +22,7 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "Storage", dependencies: ["CHDF5", "CPNG"]),
+        .target(name: "Models", dependencies: ["TensorCore", "NN", "Storage"]),
         .target(name: "TestSupport", dependencies: ["TensorCore"]),
         .target(name: "KernelBenchmarks", dependencies: ["TensorCore"], path: "Benchmarks/KernelBenchmarks"),
         .executableTarget(name: "augbench", dependencies: [
@@ -30,6 +31,7 @@ let package = Package(
         ]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "TensorCore", "Storage", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "AugBenchCLITests", dependencies: ["TensorCore", "augbench"]),
     ],

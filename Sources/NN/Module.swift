@@ -7,6 +7,7 @@ public enum Phase: Sendable { case training, evaluation }
 /// A loaded state that does not fit the model it is loaded into.
 public struct StateError: Error, CustomStringConvertible, Equatable {
     public let message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
 
