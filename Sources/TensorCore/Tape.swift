@@ -19,10 +19,12 @@ public func withoutGradients<Result>(_ body: () throws -> Result) rethrows -> Re
 }
 
 extension Tensor {
-    /// Attaches `pullback` to `output` when recording is on and some input requires a gradient.
-    /// The pullback must capture inputs (or values), never `output` itself (a retain cycle).
+    /// Attaches `pullback` to `output` when recording is on and some input requires a gradient: the way
+    /// every op, in this module or another, joins the tape. The pullback maps the output's gradient to one
+    /// gradient per input (nil where none is needed), and must capture inputs or values, never `output`
+    /// itself (a retain cycle).
     @inline(__always)
-    static func record(_ output: Tensor, inputs: [Tensor],
+    public static func record(_ output: Tensor, inputs: [Tensor],
                        pullback: @escaping (Tensor) -> [Tensor?]) -> Tensor {
         guard GradientMode.isRecording, inputs.contains(where: { $0.requiresGradient }) else { return output }
         output.requiresGradient = true
