@@ -22,12 +22,12 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "Storage", dependencies: ["CHDF5", "CPNG"]),
-        .target(name: "Augment", dependencies: ["TensorCore"]),
+        .target(name: "Augment", dependencies: ["TensorCore", "Storage"]),
         .target(name: "Models", dependencies: ["TensorCore", "NN", "Storage"]),
         .target(name: "TestSupport", dependencies: ["TensorCore"]),
         .target(name: "KernelBenchmarks", dependencies: ["TensorCore"], path: "Benchmarks/KernelBenchmarks"),
         .executableTarget(name: "augbench", dependencies: [
-            "TensorCore", "KernelBenchmarks", "COpenBLAS", "CHDF5", "CPNG",
+            "TensorCore", "Augment", "Storage", "KernelBenchmarks", "COpenBLAS", "CHDF5", "CPNG",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "TensorCore", "Storage", "TestSupport"]),
         .testTarget(name: "AugmentTests", dependencies: ["Augment", "TensorCore", "Storage", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
-        .testTarget(name: "AugBenchCLITests", dependencies: ["TensorCore", "augbench"]),
+        .testTarget(name: "AugBenchCLITests", dependencies: ["TensorCore", "Storage", "TestSupport", "augbench"]),
     ],
     swiftLanguageModes: [.v5]
 )
