@@ -25,8 +25,9 @@ doctor: release
 bench: release
 	$(RELEASE_BIN) bench
 
+# Release build: the suite trains small models and reads real datasets, which a debug build makes slow.
 test: setup
-	$(SWIFT) test
+	$(SWIFT) test -c release
 
 clean:
 	rm -rf .build

@@ -1,4 +1,4 @@
-@testable import TensorCore
+import TensorCore
 import TestSupport
 import XCTest
 

@@ -1,0 +1,117 @@
+import Foundation
+
+/// Decoded images of one split, kept as bytes [N, C, H, W] (a quarter of the memory, and of the page
+/// faults, of Float32) and handed out as NCHW Float32 in [-1, 1] (x = byte/127.5 − 1); labels when the
+/// source has them; a fingerprint of the decoded bytes for provenance and cache keys.
+public struct Dataset: Sendable {
+    public let name: String
+    public let split: String
+    public let channels: Int, height: Int, width: Int
+    public var bytes: [UInt8]
+    public let labels: [Int]?
+    public let classNames: [String]?
+    public let fingerprint: String
+    /// The files it was read from.
+    public let source: String
+
+    public var count: Int { bytes.count / imageSize }
+    public var imageSize: Int { channels * height * width }
+    public var imageShape: [Int] { [channels, height, width] }
+    public var classCount: Int { classNames?.count ?? (labels.map { ($0.max() ?? -1) + 1 } ?? 0) }
+
+    /// Images per class (empty without labels).
+    public var classCounts: [Int] {
+        guard let labels else { return [] }
+        var counts = [Int](repeating: 0, count: classCount)
+        for label in labels { counts[label] += 1 }
+        return counts
+    }
+
+    /// Builds a dataset from raw bytes [N, C, H, W] (values 0…255).
+    init(name: String, split: String, bytes: [UInt8], channels: Int, height: Int, width: Int, labels: [Int]?,
+         classNames: [String]?, source: String) {
+        self.name = name
+        self.split = split
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.labels = labels
+        self.classNames = classNames
+        self.source = source
+        fingerprint = Fingerprint.of(bytes: bytes, labels: labels, shape: [channels, height, width])
+        self.bytes = bytes
+    }
+
+    /// byte → [-1, 1]: x = byte/127.5 − 1.
+    @inline(__always)
+    public static func float(_ byte: UInt8) -> Float { Float(byte) * (1 / 127.5) - 1 }
+
+    /// The same images padded with black (byte 0, i.e. −1) on every side to `size`×`size`; 28×28 → 32×32.
+    public func padded(to size: Int) -> Dataset {
+        guard height < size || width < size else { return self }
+        let (top, left) = ((size - height) / 2, (size - width) / 2)
+        var result = reshaped(height: size, width: size)
+        var out = [UInt8](repeating: 0, count: count * channels * size * size)
+        bytes.withUnsafeBufferPointer { source in out.withUnsafeMutableBufferPointer { target in
+            for plane in 0..<(count * channels) {
+                for row in 0..<height {
+                    let from = (plane * height + row) * width, to = (plane * size + top + row) * size + left
+                    (target.baseAddress! + to).update(from: source.baseAddress! + from, count: width)
+                }
+            }
+        } }
+        result.bytes = out
+        return result
+    }
+
+    private func reshaped(height: Int, width: Int) -> Dataset {
+        Dataset(copying: self, height: height, width: width)
+    }
+
+    private init(copying other: Dataset, height: Int, width: Int) {
+        name = other.name; split = other.split; channels = other.channels
+        self.height = height; self.width = width
+        bytes = other.bytes; labels = other.labels; classNames = other.classNames
+        fingerprint = other.fingerprint + "-pad\(height)x\(width)"; source = other.source
+    }
+
+    /// The images at `indices`, in that order, as Float32 in [-1, 1], with their labels.
+    public func selecting(_ indices: [Int]) -> (images: [Float], labels: [Int]?) {
+        let size = imageSize
+        let out = [Float](unsafeUninitializedCapacity: indices.count * size) { buffer, initialized in
+            bytes.withUnsafeBufferPointer { source in
+                for (slot, index) in indices.enumerated() {
+                    let from = source.baseAddress! + index * size, to = buffer.baseAddress! + slot * size
+                    for i in 0..<size { to[i] = Dataset.float(from[i]) }
+                }
+            }
+            initialized = indices.count * size
+        }
+        return (out, labels.map { all in indices.map { all[$0] } })
+    }
+
+    /// Images [start, end) as Float32 in [-1, 1].
+    public func images(_ range: Range<Int>) -> [Float] { selecting(Array(range)).images }
+}
+
+/// A 128-bit content hash (two independent 64-bit multiply–xorshift lanes over 8-byte words), printed
+/// as 32 hex digits. Not cryptographic: it identifies content for provenance and caches.
+public enum Fingerprint {
+    public static func of(bytes: [UInt8], labels: [Int]?, shape: [Int]) -> String {
+        var a: UInt64 = 0x9E37_79B9_7F4A_7C15, b: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+        func mix(_ word: UInt64) {
+            a = (a ^ word) &* 0xBF58_476D_1CE4_E5B9; a ^= a >> 31
+            b = (b ^ (word &+ 0x632B_E59B_D9B4_E019)) &* 0x94D0_49BB_1331_11EB; b ^= b >> 29
+        }
+        for dimension in shape { mix(UInt64(dimension)) }
+        bytes.withUnsafeBytes { raw in
+            let words = raw.count / 8
+            for i in 0..<words { mix(raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) }
+            var tail: UInt64 = 0
+            for i in (words * 8)..<raw.count { tail = tail << 8 | UInt64(raw[i]) }
+            mix(tail ^ UInt64(raw.count))
+        }
+        for label in labels ?? [] { mix(UInt64(bitPattern: Int64(label))) }
+        return String(format: "%016llx%016llx", a, b)
+    }
+}
