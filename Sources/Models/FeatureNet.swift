@@ -7,6 +7,8 @@ import TensorCore
 public final class FeatureNet: Module {
     public let featureDimension: Int
     public let classCount: Int
+    /// Image channels the network takes.
+    public var convsInputChannels: Int { convs[0].weight.shape[1] }
     let convs: [Conv2d]
     let norms: [BatchNorm2d]
     let head: Linear

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TensorCore
 
 @main
@@ -6,11 +7,13 @@ struct AugBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "augbench",
         abstract: "Reproduce and benchmark DiffAugment (Zhao et al., NeurIPS 2020) on a CPU.",
-        subcommands: [Doctor.self, Bench.self, AugmentCommand.self, DataCommand.self])
+        subcommands: [Doctor.self, Bench.self, AugmentCommand.self, DataCommand.self, FeaturesCommand.self,
+                      FIDCommand.self, ISCommand.self, KIDCommand.self])
 
     /// Every command runs on the best correct BLAS kernel: this may re-execute the process once.
     static func main() {
         _ = BLASKernel.ensureBestKernel()
+        setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they are printed, also in a log file
         main(nil)
     }
 }

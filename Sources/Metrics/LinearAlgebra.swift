@@ -1,0 +1,54 @@
+import COpenBLAS
+import Foundation
+
+/// Float64 statistics and the symmetric eigensolver behind FID.
+public enum LinearAlgebra {
+    /// Mean μ [D] and covariance Σ [D, D] (divisor N − 1) of rows x [N, D]: Σ = (X − μ)ᵀ(X − μ)/(N − 1),
+    /// accumulated in Float64 with dsyrk.
+    public static func meanAndCovariance(_ x: [Float], count n: Int, dimension d: Int) -> (mean: [Double], covariance: [Double]) {
+        var mean = [Double](repeating: 0, count: d)
+        for row in 0..<n { for j in 0..<d { mean[j] += Double(x[row * d + j]) } }
+        for j in 0..<d { mean[j] /= Double(n) }
+        var centered = [Double](repeating: 0, count: n * d)
+        for row in 0..<n { for j in 0..<d { centered[row * d + j] = Double(x[row * d + j]) - mean[j] } }
+        var covariance = [Double](repeating: 0, count: d * d)
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(n), 1 / Double(n - 1), centered, Int32(d),
+                    0, &covariance, Int32(d))
+        for i in 0..<d { for j in 0..<i { covariance[i * d + j] = covariance[j * d + i] } }  // mirror the upper triangle
+        return (mean, covariance)
+    }
+
+    /// Eigenvalues (ascending) and, with `vectors`, eigenvectors (as columns of a row-major [D, D]) of a
+    /// symmetric matrix, by LAPACK's divide-and-conquer dsyevd.
+    public static func symmetricEigen(_ matrix: [Double], dimension d: Int, vectors: Bool) throws -> (values: [Double], vectors: [Double]) {
+        var a = matrix  // column-major and row-major coincide for a symmetric matrix
+        var values = [Double](repeating: 0, count: d)
+        var n = Int32(d), lda = Int32(d), info: Int32 = 0
+        var jobz: CChar = vectors ? 86 : 78, uplo: CChar = 85  // "V"/"N", "U"
+        var workSize = 0.0, iworkSize: Int32 = 0, query: Int32 = -1
+        dsyevd_(&jobz, &uplo, &n, &a, &lda, &values, &workSize, &query, &iworkSize, &query, &info)
+        var lwork = Int32(workSize), liwork = iworkSize
+        var work = [Double](repeating: 0, count: Int(lwork)), iwork = [Int32](repeating: 0, count: Int(liwork))
+        dsyevd_(&jobz, &uplo, &n, &a, &lda, &values, &work, &lwork, &iwork, &liwork, &info)
+        guard info == 0 else { throw MetricError("the eigensolver dsyevd failed (info \(info))") }
+        if !vectors { return (values, []) }
+        // LAPACK returns eigenvectors as columns of a column-major matrix: transpose to row-major columns.
+        var rowMajor = [Double](repeating: 0, count: d * d)
+        for i in 0..<d { for j in 0..<d { rowMajor[i * d + j] = a[j * d + i] } }
+        return (values, rowMajor)
+    }
+
+    /// C = A·B for row-major [D, D] Float64 matrices.
+    static func multiply(_ a: [Double], _ b: [Double], dimension d: Int) -> [Double] {
+        var c = [Double](repeating: 0, count: d * d)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(d), Int32(d), Int32(d), 1, a, Int32(d), b, Int32(d), 0, &c, Int32(d))
+        return c
+    }
+}
+
+/// A metric that cannot be computed from what it was given.
+public struct MetricError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
