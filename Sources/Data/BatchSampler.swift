@@ -8,6 +8,12 @@ public struct BatchSampler {
         public var epoch = 0
         public var position = 0
         public var flips: RandomStream
+
+        public init(epoch: Int, position: Int, flips: RandomStream) {
+            self.epoch = epoch
+            self.position = position
+            self.flips = flips
+        }
     }
 
     public let indices: [Int]
@@ -21,7 +27,7 @@ public struct BatchSampler {
         self.indices = indices
         self.seed = seed
         self.flipsImages = flipsImages
-        state = State(flips: RandomStream(seed: seed, name: "data/flips"))
+        state = State(epoch: 0, position: 0, flips: RandomStream(seed: seed, name: "data/flips"))
         order = BatchSampler.order(indices, epoch: 0, seed: seed)
     }
 

@@ -33,9 +33,10 @@ public enum Subset {
     /// training seed). Stratified mode orders each class by a seeded permutation and interleaves the
     /// classes by within-class quantile, so any prefix is stratified (every class within one image of
     /// its share) and a smaller subset is a prefix of a larger one.
+    /// With `pool`, the subset is drawn from those indices only (the same nested order, restricted).
     public static func choose(from dataset: Dataset, fraction: Double? = nil, count: Int? = nil, seed: UInt64,
-                              mode: SubsetMode = .stratified) throws -> SubsetManifest {
-        let total = dataset.count
+                              mode: SubsetMode = .stratified, pool: [Int]? = nil) throws -> SubsetManifest {
+        let total = pool?.count ?? dataset.count
         let n: Int
         if let fraction {
             guard fraction > 0, fraction <= 1 else { throw DataError(file: dataset.source, "subset fraction \(fraction) is not in (0, 1]") }
@@ -46,9 +47,13 @@ public enum Subset {
         } else {
             n = total
         }
-        let order = mode == .stratified && dataset.labels != nil
+        var order = mode == .stratified && dataset.labels != nil
             ? stratifiedOrder(dataset.labels!, classes: dataset.classCount, seed: seed)
-            : uniformOrder(total, seed: seed)
+            : uniformOrder(dataset.count, seed: seed)
+        if let pool {
+            let members = Set(pool)
+            order = order.filter { members.contains($0) }
+        }
         let indices = order.prefix(n).sorted()
         var counts = [Int](repeating: 0, count: dataset.classCount)
         if let labels = dataset.labels { for index in indices { counts[labels[index]] += 1 } }

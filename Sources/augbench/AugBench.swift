@@ -8,7 +8,7 @@ struct AugBench: ParsableCommand {
         commandName: "augbench",
         abstract: "Reproduce and benchmark DiffAugment (Zhao et al., NeurIPS 2020) on a CPU.",
         subcommands: [Doctor.self, Bench.self, AugmentCommand.self, DataCommand.self, FeaturesCommand.self,
-                      FIDCommand.self, ISCommand.self, KIDCommand.self])
+                      FIDCommand.self, ISCommand.self, KIDCommand.self, RunCommand.self])
 
     /// Every command runs on the best correct BLAS kernel: this may re-execute the process once.
     static func main() {

@@ -44,47 +44,62 @@ struct BroadcastLoop {
     }
 }
 
+/// A binary scalar function the compiler specialises and inlines into the elementwise loops.
+public protocol BinaryOperation { static func apply(_ a: Float, _ b: Float) -> Float }
+/// A unary scalar function (with captured constants) specialised into the loops.
+public protocol UnaryOperation { func apply(_ x: Float) -> Float }
+
+enum Add: BinaryOperation { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a + b } }
+enum Subtract: BinaryOperation { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b } }
+enum Multiply: BinaryOperation { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b } }
+enum Divide: BinaryOperation { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b } }
+enum First: BinaryOperation { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a } }
+
 enum Elementwise {
-    /// out = op(a, b) with NumPy broadcasting; the shapes must already be known to broadcast.
+    /// out = Op(a, b) with NumPy broadcasting; the shapes must already be known to broadcast.
     @inline(__always)
-    static func binary(_ a: [Float], _ shapeA: [Int], _ b: [Float], _ shapeB: [Int], outputShape: [Int],
-                       _ op: (Float, Float) -> Float) -> [Float] {
+    static func binary<Op: BinaryOperation>(_ a: [Float], _ shapeA: [Int], _ b: [Float], _ shapeB: [Int], outputShape: [Int],
+                                            _ op: Op.Type) -> [Float] {
         let count = Shape.count(outputShape)
-        var out = [Float](repeating: 0, count: count)
-        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { out in
-            let (pa, pb, po) = (a.baseAddress!, b.baseAddress!, out.baseAddress!)
-            if shapeA == shapeB {
-                Parallel.forRanges(count) { range in for i in range { po[i] = op(pa[i], pb[i]) } }
-                return
-            }
-            let loop = BroadcastLoop(outputShape: outputShape, shapeA: shapeA, shapeB: shapeB)
-            let inner = loop.innerCount, strideA = loop.innerStrideA, strideB = loop.innerStrideB
-            Parallel.forEach(loop.outerCount, work: count) { outer in
-                let (offsetA, offsetB) = loop.offsets(ofOuter: outer)
-                let target = po + outer * inner, sourceA = pa + offsetA, sourceB = pb + offsetB
-                if strideA == 1 && strideB == 0 {
-                    let value = sourceB[0]
-                    for i in 0..<inner { target[i] = op(sourceA[i], value) }
-                } else if strideA == 0 && strideB == 1 {
-                    let value = sourceA[0]
-                    for i in 0..<inner { target[i] = op(value, sourceB[i]) }
-                } else {
-                    for i in 0..<inner { target[i] = op(sourceA[i * strideA], sourceB[i * strideB]) }
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in
+                let (pa, pb, po) = (a.baseAddress!, b.baseAddress!, out.baseAddress!)
+                if shapeA == shapeB {
+                    Parallel.forRanges(count) { range in for i in range { po[i] = Op.apply(pa[i], pb[i]) } }
+                    return
                 }
-            }
-        } } }
-        return out
+                let loop = BroadcastLoop(outputShape: outputShape, shapeA: shapeA, shapeB: shapeB)
+                let inner = loop.innerCount, strideA = loop.innerStrideA, strideB = loop.innerStrideB
+                Parallel.forEach(loop.outerCount, work: count) { outer in
+                    let (offsetA, offsetB) = loop.offsets(ofOuter: outer)
+                    let target = po + outer * inner, sourceA = pa + offsetA, sourceB = pb + offsetB
+                    if strideA == 1 && strideB == 1 {
+                        for i in 0..<inner { target[i] = Op.apply(sourceA[i], sourceB[i]) }
+                    } else if strideA == 1 && strideB == 0 {
+                        let value = sourceB[0]
+                        for i in 0..<inner { target[i] = Op.apply(sourceA[i], value) }
+                    } else if strideA == 0 && strideB == 1 {
+                        let value = sourceA[0]
+                        for i in 0..<inner { target[i] = Op.apply(value, sourceB[i]) }
+                    } else {
+                        for i in 0..<inner { target[i] = Op.apply(sourceA[i * strideA], sourceB[i * strideB]) }
+                    }
+                }
+            } }
+            initialized = count
+        }
     }
 
     /// out[i] = op(x[i]), in parallel for large inputs.
     @inline(__always)
-    static func unary(_ x: [Float], _ op: (Float) -> Float) -> [Float] {
-        var out = [Float](repeating: 0, count: x.count)
-        x.withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { out in
-            let (px, po) = (x.baseAddress!, out.baseAddress!)
-            Parallel.forRanges(x.count, minimumChunk: 32_768) { range in for i in range { po[i] = op(px[i]) } }
-        } }
-        return out
+    static func unary<Op: UnaryOperation>(_ x: [Float], _ op: Op) -> [Float] {
+        [Float](unsafeUninitializedCapacity: x.count) { out, initialized in
+            x.withUnsafeBufferPointer { x in
+                let (px, po) = (x.baseAddress!, out.baseAddress!)
+                Parallel.forRanges(x.count, minimumChunk: 32_768) { range in for i in range { po[i] = op.apply(px[i]) } }
+            }
+            initialized = x.count
+        }
     }
 
     /// Sums x viewed as [outer, n, inner] over its middle axis: out[o, i] = Σₐ x[o, a, i].

@@ -9,7 +9,7 @@ extension Tensor {
     }
 
     @inline(__always)
-    static func binary(_ a: Tensor, _ b: Tensor, _ name: String, _ op: (Float, Float) -> Float) -> Tensor {
+    static func binary<Op: BinaryOperation>(_ a: Tensor, _ b: Tensor, _ name: String, _ op: Op.Type) -> Tensor {
         let shape = broadcastShape(a, b, name)
         return Tensor(shape: shape, scalars: Elementwise.binary(a.scalars, a.shape, b.scalars, b.shape,
                                                                 outputShape: shape, op))
@@ -18,21 +18,21 @@ extension Tensor {
 
 /// a + b with broadcasting. Pullback: (g, g), each summed back to its operand's shape.
 public func + (a: Tensor, b: Tensor) -> Tensor {
-    Tensor.record(Tensor.binary(a, b, "add", +), inputs: [a, b]) { g in
+    Tensor.record(Tensor.binary(a, b, "add", Add.self), inputs: [a, b]) { g in
         [a.requiresGradient ? g.sum(toShape: a.shape) : nil, b.requiresGradient ? g.sum(toShape: b.shape) : nil]
     }
 }
 
 /// a − b with broadcasting. Pullback: (g, −g).
 public func - (a: Tensor, b: Tensor) -> Tensor {
-    Tensor.record(Tensor.binary(a, b, "subtract", -), inputs: [a, b]) { g in
+    Tensor.record(Tensor.binary(a, b, "subtract", Subtract.self), inputs: [a, b]) { g in
         [a.requiresGradient ? g.sum(toShape: a.shape) : nil, b.requiresGradient ? (-g).sum(toShape: b.shape) : nil]
     }
 }
 
 /// a ⊙ b with broadcasting. Pullback: (g ⊙ b, g ⊙ a).
 public func * (a: Tensor, b: Tensor) -> Tensor {
-    Tensor.record(Tensor.binary(a, b, "multiply", *), inputs: [a, b]) { g in
+    Tensor.record(Tensor.binary(a, b, "multiply", Multiply.self), inputs: [a, b]) { g in
         [a.requiresGradient ? (g * b).sum(toShape: a.shape) : nil,
          b.requiresGradient ? (g * a).sum(toShape: b.shape) : nil]
     }
@@ -40,7 +40,7 @@ public func * (a: Tensor, b: Tensor) -> Tensor {
 
 /// a / b with broadcasting. Pullback: (g / b, −g·a / b²).
 public func / (a: Tensor, b: Tensor) -> Tensor {
-    Tensor.record(Tensor.binary(a, b, "divide", /), inputs: [a, b]) { g in
+    Tensor.record(Tensor.binary(a, b, "divide", Divide.self), inputs: [a, b]) { g in
         [a.requiresGradient ? (g / b).sum(toShape: a.shape) : nil,
          b.requiresGradient ? (-(g * a) / (b * b)).sum(toShape: b.shape) : nil]
     }
@@ -50,17 +50,17 @@ public func / (a: Tensor, b: Tensor) -> Tensor {
 
 /// −x. Pullback: −g.
 public prefix func - (x: Tensor) -> Tensor {
-    Tensor.record(Tensor(shape: x.shape, scalars: Elementwise.unary(x.scalars) { -$0 }), inputs: [x]) { g in [-g] }
+    Tensor.record(Tensor(shape: x.shape, scalars: Elementwise.unary(x.scalars, UnaryOperations.Negate())), inputs: [x]) { g in [-g] }
 }
 
 /// x + s. Pullback: g.
 public func + (x: Tensor, s: Float) -> Tensor {
-    Tensor.record(Tensor(shape: x.shape, scalars: Elementwise.unary(x.scalars) { $0 + s }), inputs: [x]) { g in [g] }
+    Tensor.record(Tensor(shape: x.shape, scalars: Elementwise.unary(x.scalars, UnaryOperations.AddConstant(c: s))), inputs: [x]) { g in [g] }
 }
 
 /// x · s. Pullback: g · s.
 public func * (x: Tensor, s: Float) -> Tensor {
-    Tensor.record(Tensor(shape: x.shape, scalars: Elementwise.unary(x.scalars) { $0 * s }), inputs: [x]) { g in [g * s] }
+    Tensor.record(Tensor(shape: x.shape, scalars: Elementwise.unary(x.scalars, UnaryOperations.Scale(c: s))), inputs: [x]) { g in [g * s] }
 }
 
 public func + (s: Float, x: Tensor) -> Tensor { x + s }

@@ -27,6 +27,7 @@ extension Tensor {
         let g = convGeometry(kernel: weight.shape[2], stride: stride, padding: padding)
         precondition(g.outputHeight > 0 && g.outputWidth > 0, "conv2d: kernel larger than padded input \(shape)")
         let outChannels = weight.shape[0]
+        FLOPCounter.add(outChannels * g.patchSize * g.batch * g.outputPlane)
         let values = [Float].uninitialized(g.batch * outChannels * g.outputPlane) { y in
             ConvolutionKernels.forward(x: scalars, weight: weight.scalars, outChannels: outChannels, geometry: g, y: y)
         }
@@ -53,6 +54,7 @@ extension Tensor {
                              kernel: k, stride: stride, padding: padding)
         precondition(g.outputHeight == shape[2] && g.outputWidth == shape[3],
                      "convTranspose2d: output size \(size) does not map back to input \(shape)")
+        FLOPCounter.add(inChannels * g.patchSize * g.batch * g.outputPlane)
         let values = [Float].uninitialized(g.batch * outChannels * size.0 * size.1) { y in
             ConvolutionKernels.transposed(dy: scalars, weight: weight.scalars, outChannels: inChannels, geometry: g, x: y)
         }
@@ -74,6 +76,7 @@ extension Tensor {
         precondition(dy.rank == 4 && dy.shape[0] == g.batch && dy.shape[2] == g.outputHeight && dy.shape[3] == g.outputWidth,
                      "conv2dWeightGradient: output gradient \(dy.shape) does not match input \(x.shape)")
         let outChannels = dy.shape[1]
+        FLOPCounter.add(outChannels * g.patchSize * g.batch * g.outputPlane)
         let values = [Float].uninitialized(outChannels * g.patchSize) { dw in
             ConvolutionKernels.weightGradient(x: x.scalars, dy: dy.scalars, outChannels: outChannels, geometry: g, dw: dw)
         }

@@ -37,7 +37,7 @@ extension Tensor {
         if newShape == shape { return self }
         let checked = Tensor.broadcastShape(self, Tensor(zeros: newShape), "broadcast(to:)")
         precondition(checked == newShape, "broadcast(to:): \(shape) does not broadcast to \(newShape)")
-        let values = Elementwise.binary(scalars, shape, [0], [], outputShape: newShape) { value, _ in value }
+        let values = Elementwise.binary(scalars, shape, [0], [], outputShape: newShape, First.self)
         let inputShape = shape
         return Tensor.record(Tensor(shape: newShape, scalars: values), inputs: [self]) { g in
             [g.sum(toShape: inputShape)]

@@ -7,7 +7,7 @@ import Foundation
 
 extension Tensor {
     @inline(__always)
-    func mapped(_ op: (Float) -> Float) -> Tensor {
+    func mapped<Op: UnaryOperation>(_ op: Op) -> Tensor {
         Tensor(shape: shape, scalars: Elementwise.unary(scalars, op))
     }
 
@@ -16,32 +16,32 @@ extension Tensor {
 
     /// eˣ. Pullback: g·eˣ.
     public func exp() -> Tensor {
-        let y = mapped { Foundation.exp($0) }
+        let y = mapped(UnaryOperations.Exp())
         let value = y.constant()
         return Tensor.record(y, inputs: [self]) { g in [g * (GradientMode.isRecording ? self.exp() : value)] }
     }
 
     /// ln x. Pullback: g / x.
     public func log() -> Tensor {
-        Tensor.record(mapped { Foundation.log($0) }, inputs: [self]) { g in [g / self] }
+        Tensor.record(mapped(UnaryOperations.Log()), inputs: [self]) { g in [g / self] }
     }
 
     /// √x. Pullback: g / (2√x).
     public func sqrt() -> Tensor {
-        let y = mapped { $0.squareRoot() }
+        let y = mapped(UnaryOperations.SquareRoot())
         let value = y.constant()
         return Tensor.record(y, inputs: [self]) { g in [g / ((GradientMode.isRecording ? self.sqrt() : value) * 2)] }
     }
 
     /// xᵖ for a constant p. Pullback: g·p·xᵖ⁻¹.
     public func pow(_ p: Float) -> Tensor {
-        let y = p == 2 ? mapped { $0 * $0 } : mapped { Foundation.pow($0, p) }
+        let y = p == 2 ? mapped(UnaryOperations.Square()) : mapped(UnaryOperations.Power(p: p))
         return Tensor.record(y, inputs: [self]) { g in [g * (self.pow(p - 1) * p)] }
     }
 
     /// tanh x. Pullback: g·(1 − tanh²x).
     public func tanh() -> Tensor {
-        let y = mapped { Foundation.tanh($0) }
+        let y = mapped(UnaryOperations.HyperbolicTangent())
         let value = y.constant()
         return Tensor.record(y, inputs: [self]) { g in
             let t = GradientMode.isRecording ? self.tanh() : value
@@ -51,7 +51,7 @@ extension Tensor {
 
     /// σ(x) = 1 / (1 + e⁻ˣ). Pullback: g·σ(x)(1 − σ(x)).
     public func sigmoid() -> Tensor {
-        let y = mapped { Tensor.sigmoid($0) }
+        let y = mapped(UnaryOperations.Sigmoid())
         let value = y.constant()
         return Tensor.record(y, inputs: [self]) { g in
             let s = GradientMode.isRecording ? self.sigmoid() : value
@@ -59,25 +59,20 @@ extension Tensor {
         }
     }
 
-    @inline(__always)
-    static func sigmoid(_ x: Float) -> Float {
-        x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
-    }
-
     /// max(x, 0). Pullback: g·[x > 0].
     public func relu() -> Tensor { leakyRelu(slope: 0) }
 
     /// x for x > 0, slope·x otherwise. Pullback: g·(x > 0 ? 1 : slope).
     public func leakyRelu(slope: Float) -> Tensor {
-        let y = mapped { $0 > 0 ? $0 : slope * $0 }
+        let y = mapped(UnaryOperations.LeakyRelu(slope: slope))
         return Tensor.record(y, inputs: [self]) { g in
-            [g * self.mapped { $0 > 0 ? 1 : slope }]
+            [g * self.mapped(UnaryOperations.LeakyReluDerivative(slope: slope))]
         }
     }
 
     /// softplus(x) = ln(1 + eˣ), computed stably as max(x, 0) + ln(1 + e^−|x|). Pullback: g·σ(x).
     public func softplus() -> Tensor {
-        let y = mapped { Swift.max($0, 0) + Foundation.log1p(Foundation.exp(-Swift.abs($0))) }
+        let y = mapped(UnaryOperations.Softplus())
         return Tensor.record(y, inputs: [self]) { g in [g * self.sigmoid()] }
     }
 }

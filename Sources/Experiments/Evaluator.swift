@@ -1,0 +1,92 @@
+import Data
+import Foundation
+import Metrics
+import Models
+import NN
+import TensorCore
+
+/// Measures a generator the same way at every evaluation: `samples` images from a fixed latent stream
+/// (so evaluations do not disturb training randomness), features from the run's extractor, FID and KID
+/// against the reference split, IS from the extractor's logits.
+public final class Evaluator {
+    public let extractor: FeatureNetWeights
+    public let reference: GaussianStatistics
+    public let referenceFeatures: FeatureSet
+    public let metricProtocol: MetricProtocol
+    let config: ExperimentConfig.EvaluationSection
+    let seed: UInt64
+
+    public init(extractor: FeatureNetWeights, referenceData: Dataset, referenceName: String, config: ExperimentConfig.EvaluationSection,
+                seed: UInt64, cacheFolder: String) throws {
+        self.extractor = extractor
+        self.config = config
+        self.seed = seed
+        let count = referenceData.count
+        let (features, logits) = extractor.extract(referenceData.images(0..<count), count: count, imageShape: referenceData.imageShape)
+        referenceFeatures = FeatureSet(features: features, logits: logits, count: count, dimension: extractor.network.featureDimension,
+                                       classes: extractor.network.classCount, extractor: extractor.extractorName,
+                                       extractorHash: extractor.hash, source: referenceName)
+        let key = ReferenceStatisticsCache.Key(datasetFingerprint: referenceData.fingerprint, split: referenceData.split,
+                                               extractorHash: extractor.hash, count: count)
+        reference = try ReferenceStatisticsCache(folder: cacheFolder).statistics(for: key) {
+            GaussianStatistics(features: features, count: count, dimension: extractor.network.featureDimension)
+        }
+        metricProtocol = MetricProtocol(extractor: extractor.extractorName, extractorHash: extractor.hash, sampleCount: config.samples,
+                                        reference: referenceName, referenceCount: count, isSplits: config.isSplits,
+                                        kidSubsets: config.kidSubsets, kidSubsetSize: config.kidSubsetSize)
+    }
+
+    public struct Scores: Codable, Equatable, Sendable {
+        public var fid: Double
+        public var isMean: Double
+        public var isStd: Double
+        public var kidMean: Double
+        public var kidStd: Double
+    }
+
+    /// `samples` images of the generator in evaluation mode, from the stream (seed, "eval/latents").
+    public func samples(_ generator: any Generator, count: Int? = nil, batch: Int = 250) -> Tensor {
+        let n = count ?? config.samples
+        var latents = RandomStream(seed: seed, name: "eval/latents"), labels = RandomStream(seed: seed, name: "eval/labels")
+        var values: [Float] = []
+        var start = 0
+        while start < n {
+            let size = min(batch, n - start)
+            let z = Tensor.randomNormal([size, generator.latentDimension], stream: &latents)
+            let classes = generator.classCount > 0 ? (0..<size).map { _ in labels.integer(in: 0...(generator.classCount - 1)) } : nil
+            values += withoutGradients { generator(z, classes: classes, .evaluation) }.scalars
+            start += size
+        }
+        return Tensor(shape: [n] + generator.imageShape, scalars: values)
+    }
+
+    public func scores(of generator: any Generator) throws -> Scores {
+        let images = samples(generator)
+        let n = images.shape[0]
+        let (features, logits) = extractor.extract(images.scalars, count: n, imageShape: Array(images.shape.dropFirst()))
+        let generated = FeatureSet(features: features, logits: logits, count: n, dimension: extractor.network.featureDimension,
+                                   classes: extractor.network.classCount, extractor: extractor.extractorName,
+                                   extractorHash: extractor.hash, source: "generator")
+        let fid = try FrechetDistance.distance(GaussianStatistics(features: features, count: n, dimension: generated.dimension), reference)
+        let inception = try InceptionScore.score(logits: logits, count: n, classes: generated.classes, splits: config.isSplits)
+        let kid = try KernelInceptionDistance.distance(generated, referenceFeatures, subsets: config.kidSubsets,
+                                                       subsetSize: config.kidSubsetSize, seed: seed)
+        return Scores(fid: fid, isMean: inception.mean, isStd: inception.std, kidMean: kid.mean, kidStd: kid.std)
+    }
+
+    /// Fraction of images that D scores above 0 (Figure 1's "D accuracy" on reals), evaluation mode.
+    public static func realAccuracy(_ discriminator: any Discriminator, images: [Float], labels: [Int]?, imageShape: [Int],
+                                    batch: Int = 250) -> Double {
+        let size = imageShape.reduce(1, *), n = images.count / size
+        guard n > 0 else { return .nan }
+        var positive = 0, start = 0
+        while start < n {
+            let count = min(batch, n - start)
+            let x = Tensor(shape: [count] + imageShape, scalars: Array(images[(start * size)..<((start + count) * size)]))
+            let classes = discriminator.classCount > 0 ? labels.map { Array($0[start..<(start + count)]) } : nil
+            positive += withoutGradients { discriminator(x, classes: classes, .evaluation) }.scalars.filter { $0 > 0 }.count
+            start += count
+        }
+        return Double(positive) / Double(n)
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+
+/// One experiment, fully resolved: every field has a documented default (README, "Config reference").
+/// JSON keys are snake_case versions of these names.
+public struct ExperimentConfig: Codable, Equatable, Sendable {
+    public struct DatasetSection: Codable, Equatable, Sendable {
+        /// fashion-mnist, mnist, cifar10, cifar100, obama, folder.
+        public var name = "fashion-mnist"
+        /// Folder of the files; "" uses the dataset's standard location.
+        public var path = ""
+        /// Image side (28×28 data is padded to it; folders are resized to it).
+        public var resolution = 32
+        /// Channels of an image folder (1 or 3).
+        public var channels = 3
+        /// Image folders: share of images held out for D accuracy on unseen reals.
+        public var heldOutFraction = 0.1
+    }
+
+    public struct SubsetSection: Codable, Equatable, Sendable {
+        /// Share of the training split, in (0, 1].
+        public var fraction = 1.0
+        /// Number of images instead of a fraction (0: use `fraction`).
+        public var count = 0
+        /// Seed of the subset choice, separate from the training seed.
+        public var seed = 0
+        /// stratified (nested, class-balanced) or uniform.
+        public var mode = "stratified"
+    }
+
+    public struct ModelSection: Codable, Equatable, Sendable {
+        /// dcgan or biggan.
+        public var architecture = "dcgan"
+        /// Base width: DCGAN w, BigGAN ch.
+        public var width = 32
+        /// Width multiplier (Figure 8a: 0.25, 0.5, 1).
+        public var size = 1.0
+        /// Class-conditional (BigGAN only).
+        public var conditional = false
+    }
+
+    public struct TrainingSection: Codable, Equatable, Sendable {
+        public var iterations = 2000
+        public var batchSize = 64
+        /// D steps per G step.
+        public var dSteps = 1
+        /// hinge or non-saturating.
+        public var loss = "hinge"
+        public var learningRateG = 2e-4
+        public var learningRateD = 2e-4
+        public var beta1 = 0.5
+        public var beta2 = 0.999
+        /// EMA of G's state; 0 disables it (samples come from G itself).
+        public var emaDecay = 0.999
+        /// Iteration from which the EMA averages (before it, it copies).
+        public var emaStart = 0
+        /// Training seed: initialisation, latents, data order, flips, augmentation.
+        public var seed = 0
+        public var checkpointEvery = 500
+    }
+
+    public struct AugmentSection: Codable, Equatable, Sendable {
+        /// none, reals-only, d-only, diffaugment, adaptive.
+        public var strategy = "none"
+        /// DiffAugment policy, e.g. "color,translation,cutout".
+        public var policy = "color,translation,cutout"
+        /// Consistency regularisation weight λ (CR-BigGAN: 10); 0 disables it.
+        public var consistencyWeight = 0.0
+        /// adaptive: target of E[sign(D(reals))].
+        public var adaTarget = 0.6
+        /// adaptive: iterations between adjustments of p.
+        public var adaInterval = 4
+        /// adaptive: images for p to go from 0 to 1.
+        public var adaImages = 500_000.0
+    }
+
+    public struct EvaluationSection: Codable, Equatable, Sendable {
+        /// Evaluate every this many iterations (and at the end).
+        public var every = 500
+        /// Generated samples per evaluation.
+        public var samples = 5000
+        /// Reference reals for FID/KID: the test split (or the training split of an image folder).
+        public var referenceSplit = "test"
+        /// FeatureNet weights; "" uses weights/featurenet-<dataset>.h5.
+        public var extractorWeights = ""
+        public var isSplits = 10
+        public var kidSubsets = 100
+        public var kidSubsetSize = 1000
+        /// Training reals and held-out reals scored for D accuracy (Figure 1).
+        public var trainingReals = 500
+        public var heldOutReals = 1000
+        /// Images in each saved sample grid.
+        public var gridImages = 64
+    }
+
+    public var dataset = DatasetSection()
+    public var subset = SubsetSection()
+    public var model = ModelSection()
+    public var training = TrainingSection()
+    public var augment = AugmentSection()
+    public var evaluation = EvaluationSection()
+
+    public init() {}
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }()
+
+    /// The config as a JSON value (snake_case keys).
+    public var json: JSONValue {
+        try! JSONValue.parse(try! ExperimentConfig.encoder.encode(self), file: "<config>")
+    }
+}
+
+// MARK: - Schema
+
+/// The type each config field must have, taken from the Swift types of the defaults.
+enum FieldType: Equatable {
+    case integer, number, string, bool
+    indirect case object([String: FieldType])
+
+    var name: String {
+        switch self {
+        case .integer: return "an integer"
+        case .number: return "a number"
+        case .string: return "a string"
+        case .bool: return "true/false"
+        case .object: return "an object"
+        }
+    }
+
+    static func of(_ value: Any) -> FieldType {
+        switch value {
+        case is Int: return .integer
+        case is Double: return .number
+        case is String: return .string
+        case is Bool: return .bool
+        default:
+            var fields: [String: FieldType] = [:]
+            for child in Mirror(reflecting: value).children {
+                guard let label = child.label else { continue }
+                fields[snakeCase(label)] = of(child.value)
+            }
+            return .object(fields)
+        }
+    }
+
+    static func snakeCase(_ name: String) -> String {
+        var result = ""
+        for character in name {
+            if character.isUppercase { result += "_" + character.lowercased() } else { result.append(character) }
+        }
+        return result
+    }
+
+    static let config = FieldType.of(ExperimentConfig())
+}

@@ -1,0 +1,85 @@
+import Augment
+import Data
+import Foundation
+import Models
+
+/// One experiment of a grid: its resolved config and the axis values that made it.
+public struct Experiment: Sendable {
+    public let config: ExperimentConfig
+    /// Axis path → value, in the grid's axis order (empty for a single experiment).
+    public let axisValues: [(path: String, value: JSONValue)]
+
+    /// "strategy=diffaugment, fraction=0.1": how tables and progress lines name it.
+    public var label: String {
+        axisValues.isEmpty ? "default" : axisValues.map { "\(Grid.shortName($0.path))=\(Grid.plain($0.value))" }.joined(separator: ", ")
+    }
+
+    /// A content id: hash of the resolved config and the dataset fingerprint (12 hex digits). Renaming the
+    /// grid or reordering axes changes nothing.
+    public func id(datasetFingerprint: String) -> String {
+        let text = config.json.canonical + "|" + datasetFingerprint
+        return String(Fingerprint.of(bytes: Array(text.utf8), labels: nil, shape: []).prefix(12))
+    }
+}
+
+public enum Grid {
+    /// The cartesian product of the axes over the file's overrides, minus exclusions, each validated.
+    public static func expand(_ file: ConfigFile) throws -> [Experiment] {
+        var combinations: [[(path: String, value: JSONValue)]] = [[]]
+        for axis in file.axes {
+            combinations = combinations.flatMap { prefix in axis.values.map { prefix + [(axis.path, $0)] } }
+        }
+        let defaults = ExperimentConfig().json
+        return try combinations.compactMap { combination in
+            if file.exclusions.contains(where: { exclusion in
+                exclusion.allSatisfy { key, value in combination.contains { $0.path == key && $0.value == value } }
+            }) { return nil }
+            var overrides = file.overrides
+            for (path, value) in combination { overrides = overrides.setting(path, to: value) }
+            let json = ConfigLoader.deepMerge(defaults, overrides)
+            let config: ExperimentConfig
+            do { config = try ExperimentConfig.decoder.decode(ExperimentConfig.self, from: json.encoded) } catch {
+                throw ConfigError(file: file.path, path: "", "cannot build the experiment \(combination.map { "\($0.path)=\($0.value)" }): \(error)")
+            }
+            try validate(config, file: file.path, combination: combination)
+            return Experiment(config: config, axisValues: combination)
+        }
+    }
+
+    static func shortName(_ path: String) -> String {
+        ConfigLoader.aliases.first { $0.value == path }?.key ?? path
+    }
+
+    static func plain(_ value: JSONValue) -> String {
+        if case .string(let s) = value { return s.isEmpty ? "\"\"" : s }
+        return value.canonical
+    }
+
+    /// Checks values against their allowed sets and ranges; errors give the JSON path and the grid cell.
+    static func validate(_ c: ExperimentConfig, file: String, combination: [(path: String, value: JSONValue)]) throws {
+        let cell = combination.isEmpty ? "" : " (grid cell \(combination.map { "\(shortName($0.path))=\(plain($0.value))" }.joined(separator: ", ")))"
+        func fail(_ path: String, _ problem: String) -> ConfigError { ConfigError(file: file, path: path, problem + cell) }
+        func oneOf(_ value: String, _ allowed: [String], _ path: String) throws {
+            guard allowed.contains(value) else { throw fail(path, "found \"\(value)\", expected one of: \(allowed.joined(separator: ", "))") }
+        }
+        try oneOf(c.dataset.name, DatasetCatalog.names, "dataset.name")
+        try oneOf(c.subset.mode, ["stratified", "uniform"], "subset.mode")
+        try oneOf(c.model.architecture, Architecture.allCases.map(\.rawValue), "model.architecture")
+        try oneOf(c.training.loss, ["hinge", "non-saturating"], "training.loss")
+        try oneOf(c.augment.strategy, Strategy.allCases.map(\.rawValue), "augment.strategy")
+        do { _ = try Policy(c.augment.policy) } catch { throw fail("augment.policy", "\(error)") }
+        guard c.subset.fraction > 0, c.subset.fraction <= 1 else { throw fail("subset.fraction", "found \(c.subset.fraction), expected a number in (0, 1]") }
+        for (path, value) in [("training.iterations", c.training.iterations), ("training.batch_size", c.training.batchSize),
+                              ("training.d_steps", c.training.dSteps), ("training.checkpoint_every", c.training.checkpointEvery),
+                              ("evaluation.every", c.evaluation.every), ("evaluation.samples", c.evaluation.samples),
+                              ("model.width", c.model.width), ("dataset.resolution", c.dataset.resolution),
+                              ("evaluation.is_splits", c.evaluation.isSplits), ("evaluation.kid_subsets", c.evaluation.kidSubsets)] where value < 1 {
+            throw fail(path, "found \(value), expected a positive integer")
+        }
+        guard c.model.size > 0 else { throw fail("model.size", "found \(c.model.size), expected a positive multiplier") }
+        guard c.training.emaDecay >= 0, c.training.emaDecay < 1 else { throw fail("training.ema_decay", "found \(c.training.emaDecay), expected 0 ≤ decay < 1") }
+        guard c.evaluation.samples >= c.evaluation.isSplits else { throw fail("evaluation.samples", "fewer samples than IS splits") }
+        if c.model.architecture == "dcgan" && c.dataset.resolution != 32 { throw fail("dataset.resolution", "the DCGAN generates 32×32 images") }
+        if c.model.architecture == "dcgan" && c.model.conditional { throw fail("model.conditional", "the DCGAN is unconditional") }
+    }
+}

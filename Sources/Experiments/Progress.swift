@@ -1,0 +1,70 @@
+import Foundation
+
+/// How a grid reports progress: a live line per run on a terminal, plain lines in a log, or JSON lines.
+public enum ProgressStyle: String, Sendable { case terminal, plain, json }
+
+public final class ProgressReporter {
+    let style: ProgressStyle
+    let plainEvery: Int
+    private var lastLength = 0
+
+    public init(style: ProgressStyle? = nil, plainEvery: Int = 100) {
+        self.style = style ?? (isatty(STDOUT_FILENO) != 0 ? .terminal : .plain)
+        self.plainEvery = plainEvery
+    }
+
+    public struct Status {
+        public var run: Int, runs: Int
+        public var label: String
+        public var iteration: Int, iterations: Int
+        public var iterationsPerSecond: Double
+        public var lossD: Double, lossG: Double
+        public var lastFID: Double?
+    }
+
+    public func update(_ s: Status, force: Bool = false) {
+        let eta = s.iterationsPerSecond > 0 ? Double(s.iterations - s.iteration) / s.iterationsPerSecond : 0
+        switch style {
+        case .terminal:
+            let text = String(format: "[%d/%d] %@  it %d/%d  %.1f it/s  ETA %@  D %.3f  G %.3f  FID %@", s.run, s.runs, s.label,
+                              s.iteration, s.iterations, s.iterationsPerSecond, Self.duration(eta), s.lossD, s.lossG,
+                              s.lastFID.map { String(format: "%.2f", $0) } ?? "–")
+            print("\r" + text.padding(toLength: max(text.count, lastLength), withPad: " ", startingAt: 0), terminator: "")
+            fflush(stdout)
+            lastLength = text.count
+        case .plain:
+            guard force || s.iteration % plainEvery == 0 else { return }
+            print(String(format: "[%d/%d] %@ it %d/%d %.1f it/s ETA %@ D %.3f G %.3f FID %@", s.run, s.runs, s.label, s.iteration,
+                         s.iterations, s.iterationsPerSecond, Self.duration(eta), s.lossD, s.lossG,
+                         s.lastFID.map { String(format: "%.2f", $0) } ?? "-"))
+        case .json:
+            guard force || s.iteration % plainEvery == 0 else { return }
+            var object: [String: Any] = ["event": "progress", "run": s.run, "runs": s.runs, "label": s.label, "iteration": s.iteration,
+                                         "iterations": s.iterations, "it_per_s": s.iterationsPerSecond, "loss_d": s.lossD, "loss_g": s.lossG]
+            if let fid = s.lastFID { object["fid"] = fid }
+            emit(object)
+        }
+    }
+
+    /// A message that ends a run's line (finished, failed, skipped).
+    public func event(_ text: String, fields: [String: Any] = [:]) {
+        switch style {
+        case .terminal:
+            print("\r" + text.padding(toLength: max(text.count, lastLength), withPad: " ", startingAt: 0))
+            lastLength = 0
+        case .plain: print(text)
+        case .json: emit(fields.merging(["event": "message", "text": text]) { a, _ in a })
+        }
+    }
+
+    private func emit(_ object: [String: Any]) {
+        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s % 3600 / 60) : String(format: "%dm%02ds", s / 60, s % 60)
+    }
+}

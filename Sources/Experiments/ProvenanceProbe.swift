@@ -1,0 +1,37 @@
+import Foundation
+import TensorCore
+
+enum ProvenanceProbe {
+    static func current(kernel: KernelChoice) -> Provenance {
+        let commit = git(["rev-parse", "HEAD"]) ?? "unknown"
+        let dirty = !(git(["status", "--porcelain", "--untracked-files=no"]) ?? "").isEmpty
+        return Provenance(gitCommit: commit, gitDirty: dirty, swiftVersion: swiftVersion, openBLAS: BLASKernel.version,
+                          blasKernel: kernel.summary, blasThreads: BLASKernel.threadCount, cpu: BLASKernel.cpuModel(),
+                          cores: Parallel.workerCount, host: ProcessInfo.processInfo.hostName,
+                          started: ISO8601DateFormatter().string(from: Date()))
+    }
+
+    static func git(_ arguments: [String]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static var swiftVersion: String {
+        #if compiler(>=6.3)
+        return "6.3"
+        #elseif compiler(>=6.2)
+        return "6.2"
+        #else
+        return "6.x"
+        #endif
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Metrics
+
+/// One evaluation of a run: a line of metrics.jsonl.
+public struct MetricsLine: Codable, Equatable, Sendable {
+    public var iteration: Int
+    public var fid: Double
+    public var isMean: Double
+    public var isStd: Double
+    public var kidMean: Double
+    public var kidStd: Double
+    /// Share of training reals / held-out reals that D scores above 0.
+    public var dAccuracyTrain: Double
+    public var dAccuracyHeldOut: Double
+    /// The adaptive strategy's p (0 for the others).
+    public var adaP: Double
+    public var lossD: Double
+    public var lossG: Double
+    /// Wall-clock seconds of training so far (not part of a run's deterministic result).
+    public var seconds: Double
+
+    /// The deterministic part (everything but time), for comparing a resumed run with an uninterrupted one.
+    public var withoutTiming: MetricsLine { var copy = self; copy.seconds = 0; return copy }
+}
+
+/// result.json: how a run ended, its final and best-FID evaluations and their protocol.
+public struct RunResult: Codable, Sendable {
+    public var id: String
+    public var grid: String
+    public var label: String
+    /// Axis path → value, as strings.
+    public var axes: [String: String]
+    /// "finished" or "failed".
+    public var status: String
+    public var reason: String?
+    public var iterations: Int
+    public var final: MetricsLine?
+    public var best: MetricsLine?
+    public var metricProtocol: MetricProtocol?
+    public var datasetFingerprint: String
+    public var subsetIdentity: String
+    public var seconds: Double
+}
+
+/// Where and on what a run ran.
+public struct Provenance: Codable, Sendable {
+    public var gitCommit: String
+    public var gitDirty: Bool
+    public var swiftVersion: String
+    public var openBLAS: String
+    public var blasKernel: String
+    public var blasThreads: Int
+    public var cpu: String
+    public var cores: Int
+    public var host: String
+    public var started: String
+}
+
+/// The files of one run under results/<grid>/<id>/, each written atomically.
+public struct RunDirectory {
+    public let url: URL
+
+    public init(_ url: URL) { self.url = url }
+
+    public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static let lineEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }()
+
+    public func write<T: Encodable>(_ value: T, to name: String) throws {
+        try AtomicWrite.data(try RunDirectory.encoder.encode(value), to: path(name))
+    }
+
+    public func read<T: Decodable>(_ type: T.Type, from name: String) -> T? {
+        FileManager.default.contents(atPath: path(name)).flatMap { try? RunDirectory.decoder.decode(type, from: $0) }
+    }
+
+    public var result: RunResult? { read(RunResult.self, from: "result.json") }
+
+    /// Rewrites metrics.jsonl with these lines (small; rewriting keeps it whole if the process dies).
+    public func writeMetrics(_ lines: [MetricsLine]) throws {
+        let text = try lines.map { String(decoding: try RunDirectory.lineEncoder.encode($0), as: UTF8.self) }.joined(separator: "\n")
+        try AtomicWrite.data(Data((text + (lines.isEmpty ? "" : "\n")).utf8), to: path("metrics.jsonl"))
+    }
+
+    public func readMetrics() -> [MetricsLine] {
+        guard let text = try? String(contentsOfFile: path("metrics.jsonl"), encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? RunDirectory.decoder.decode(MetricsLine.self, from: Data($0.utf8)) }
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import TensorCore
+
+/// `augbench run CONFIG`: train every experiment of a grid (or the ones asked for).
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a grid of experiments from a JSON config (skipping finished runs, resuming interrupted ones).")
+
+    @Argument(help: "Config file (JSON).") var config: String
+    @Option(help: "Only experiments matching these axis values, e.g. 'strategy=diffaugment,fraction=0.1'.") var only: String?
+    @Flag(help: "List the experiments with ids and estimated cost; train nothing.") var dryRun = false
+    @Option(help: "Run shard i of n (0-based), e.g. 0/4: experiments in id order, every n-th from i.") var shard: String?
+    @Option(help: "Progress output: terminal, plain or json (default: terminal on a TTY, plain otherwise).") var progress: String?
+    @Option(help: "Results folder.") var results = "results"
+    @Option(help: "Folder of FeatureNet weights.") var weights = "weights"
+
+    func run() throws {
+        var options = RunOptions()
+        options.resultsFolder = results
+        options.weightsFolder = weights
+        options.kernel = BLASKernel.ensureBestKernel()
+        if let only {
+            options.only = try only.split(separator: ",").map { pair in
+                let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2 else { throw ValidationError("--only expects axis=value pairs separated by commas, got '\(pair)'") }
+                return (parts[0], parts[1])
+            }
+        }
+        if let shard {
+            let parts = shard.split(separator: "/").compactMap { Int($0) }
+            guard parts.count == 2, parts[1] > 0, parts[0] >= 0, parts[0] < parts[1] else {
+                throw ValidationError("--shard expects i/n with 0 ≤ i < n, got '\(shard)'")
+            }
+            options.shard = (parts[0], parts[1])
+        }
+        if let progress {
+            guard let style = ProgressStyle(rawValue: progress) else { throw ValidationError("--progress must be terminal, plain or json") }
+            options.progress = style
+        }
+        let file = try ConfigLoader.load(config)
+        let runner = try GridRunner(file: file, options: options)
+        if dryRun { return try printPlan(runner) }
+        let planned = try runner.plannedRuns()
+        print("grid \(file.name): \(planned.count) experiment(s)\(options.shard.map { " (shard \($0.index)/\($0.count))" } ?? ""); results in \(results)/\(file.name)/")
+        let summary = try runner.run()
+        print("\nsummary: \(summary.finished.count) finished, \(summary.skipped.count) already done, \(summary.busy.count) held by other workers, \(summary.failed.count) failed")
+        for failure in summary.failed { print("  FAILED \(failure.label) (\(failure.id)): \(failure.reason)") }
+        print("results: \(results)/\(file.name)/")
+        if !summary.failed.isEmpty { throw ExitCode(2) }
+    }
+
+    private func printPlan(_ runner: GridRunner) throws {
+        let planned = try runner.plannedRuns()
+        print("grid \(runner.file.name): \(planned.count) experiment(s)")
+        print("| id | experiment | iterations | GFLOP/iteration | measured s/iteration | training time |")
+        print("|---|---|---:|---:|---:|---:|")
+        var total = 0.0
+        for (id, experiment) in planned {
+            let cost = try runner.estimate(experiment)
+            total += cost.trainingSeconds
+            print(String(format: "| %@ | %@ | %d | %.2f | %.3f | %@ |", id, experiment.label, cost.iterations, cost.flopsPerIteration / 1e9,
+                         cost.secondsPerIteration, Self.duration(cost.trainingSeconds)))
+        }
+        print("total training time ≈ \(Self.duration(total)) on this machine (evaluations not included)")
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if s >= 86_400 { return String(format: "%.1f days", seconds / 86_400) }
+        return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s % 3600 / 60) : String(format: "%dm%02ds", s / 60, s % 60)
+    }
+}
