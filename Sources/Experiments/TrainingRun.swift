@@ -151,9 +151,9 @@ extension TrainingRun {
         c.store(gOptimizer, as: "optimizer.G")
         c.store(dOptimizer, as: "optimizer.D")
         c.streams = ["latents": latents, "fake-labels": fakeLabels, "augment": augmentation, "flips": sampler.state.flips]
-        c.integers = ["iteration": Int64(iteration), "sampler.epoch": Int64(sampler.state.epoch),
-                      "sampler.position": Int64(sampler.state.position), "loss.count": Int64(lossSums.count)]
-        c.doubles = extra.merging(["loss.d": lossSums.d, "loss.g": lossSums.g]) { a, _ in a }
+        c.integers.merge(["iteration": Int64(iteration), "sampler.epoch": Int64(sampler.state.epoch),
+                          "sampler.position": Int64(sampler.state.position), "loss.count": Int64(lossSums.count)]) { _, new in new }
+        c.doubles.merge(extra.merging(["loss.d": lossSums.d, "loss.g": lossSums.g]) { a, _ in a }) { _, new in new }
         c.strings["ada"] = String(decoding: try JSONEncoder().encode(ada), as: UTF8.self)
         return c
     }

@@ -1,4 +1,5 @@
 import TensorCore
+import TestSupport
 import XCTest
 
 final class DoctorTests: XCTestCase {

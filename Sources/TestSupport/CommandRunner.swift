@@ -1,12 +1,15 @@
 import Foundation
-import XCTest
 
 /// Runs the built `augbench` executable (it sits beside the test bundle in .build/<config>/).
-struct CommandRunner {
-    struct Output { let status: Int32; let stdout: String; let stderr: String }
+public struct CommandRunner {
+    public struct Output {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
 
-    static var executable: URL {
-        var folder = Bundle(for: Marker.self).bundleURL
+    public static var executable: URL {
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
         while folder.pathComponents.count > 1 {
             let candidate = folder.appendingPathComponent("augbench")
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
@@ -15,7 +18,7 @@ struct CommandRunner {
         return URL(fileURLWithPath: "augbench")
     }
 
-    static func run(_ arguments: [String], environment: [String: String?] = [:]) throws -> Output {
+    public static func run(_ arguments: [String], environment: [String: String?] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -33,6 +36,4 @@ struct CommandRunner {
         return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
-
-    private final class Marker {}
 }

@@ -1,0 +1,128 @@
+import Experiments
+import Foundation
+import Metrics
+import Models
+import TensorCore
+import TestSupport
+import XCTest
+
+/// Trains tiny grids for real through `augbench run` (Fashion-MNIST, a width-4 DCGAN, a random FeatureNet).
+final class RunnerTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") else {
+            throw XCTSkip("Fashion-MNIST is not installed (run scripts/setup)")
+        }
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("augbench-runner-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("weights"), withIntermediateDirectories: true)
+        var stream = RandomStream(seed: 1, name: "test-extractor")
+        let net = FeatureNet(channels: 1, classes: 10, width: 4, featureDimension: 16, stream: &stream)
+        try FeatureNetWeights.write(net, channels: 1, width: 4, datasetName: "fashion-mnist", datasetFingerprint: "test",
+                                    testAccuracy: 0, command: "RunnerTests", to: folder.appendingPathComponent("weights/featurenet-fashion-mnist.h5").path)
+    }
+
+    override func tearDownWithError() throws { if let folder { try? FileManager.default.removeItem(at: folder) } }
+
+    func config(_ name: String, iterations: Int, extra: String = "", grid: String = #"{"strategy": ["none", "diffaugment"]}"#) throws -> String {
+        let path = folder.appendingPathComponent("\(name).json").path
+        try """
+        {"name": "\(name)", "dataset": {"name": "fashion-mnist"}, "subset": {"fraction": 0.002},
+         "model": {"width": 4}, "training": {"iterations": \(iterations), "batch_size": 8, "checkpoint_every": 2 \(extra)},
+         "augment": {"policy": "translation,cutout"},
+         "evaluation": {"every": 4, "samples": 60, "is_splits": 3, "kid_subsets": 2, "kid_subset_size": 30,
+                        "training_reals": 40, "held_out_reals": 40, "grid_images": 4},
+         "grid": \(grid)}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func run(_ arguments: [String], results: String = "results") throws -> CommandRunner.Output {
+        try CommandRunner.run(["run"] + arguments + ["--results", folder.appendingPathComponent(results).path,
+                                                    "--weights", folder.appendingPathComponent("weights").path])
+    }
+
+    func runFolders(_ grid: String, results: String = "results") throws -> [URL] {
+        let base = folder.appendingPathComponent(results).appendingPathComponent(grid)
+        return try FileManager.default.contentsOfDirectory(at: base, includingPropertiesForKeys: nil).filter { $0.hasDirectoryPath }
+            .sorted { $0.path < $1.path }
+    }
+
+    func testTwoRunGridWritesEverythingAndSkipsFinishedRuns() throws {
+        let path = try config("tiny", iterations: 8)
+        let first = try run([path])
+        XCTAssertEqual(first.status, 0, first.stdout + first.stderr)
+        XCTAssertTrue(first.stdout.contains("2 finished"), first.stdout)
+        let runs = try runFolders("tiny")
+        XCTAssertEqual(runs.count, 2)
+        for run in runs {
+            let directory = RunDirectory(run)
+            for file in ["config.json", "manifest.json", "provenance.json", "metrics.jsonl", "checkpoint.h5", "checkpoint-best.h5",
+                         "result.json", "samples.png", "samples/iteration-000004.png"] {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: directory.path(file)), "\(run.lastPathComponent)/\(file)")
+            }
+            let result = try XCTUnwrap(directory.result)
+            XCTAssertEqual(result.status, "finished")
+            XCTAssertEqual(directory.readMetrics().map(\.iteration), [4, 8])
+            XCTAssertTrue(result.final!.fid.isFinite)
+            XCTAssertEqual(result.metricProtocol?.sampleCount, 60)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: directory.path("lock")))
+        }
+        let again = try run([path])
+        XCTAssertTrue(again.stdout.contains("2 already done"), again.stdout)
+        let only = try run([path, "--only", "strategy=diffaugment", "--dry-run"])
+        XCTAssertTrue(only.stdout.contains("1 experiment(s)") && only.stdout.contains("GFLOP"), only.stdout)
+    }
+
+    func testAKilledRunResumesToExactlyTheUninterruptedMetrics() throws {
+        let path = try config("resume", iterations: 24, grid: #"{"strategy": ["diffaugment"]}"#)
+        XCTAssertEqual(try run([path], results: "straight").status, 0)
+        let expected = RunDirectory(try runFolders("resume", results: "straight")[0]).readMetrics().map(\.withoutTiming)
+
+        // Start the same grid elsewhere, kill -9 it once a mid-run checkpoint exists, then run it again.
+        let process = Process()
+        process.executableURL = CommandRunner.executable
+        process.arguments = ["run", path, "--results", folder.appendingPathComponent("killed").path,
+                             "--weights", folder.appendingPathComponent("weights").path]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        var killedAt: Int?
+        while Date() < deadline, killedAt == nil {
+            if let runFolder = try? runFolders("resume", results: "killed").first,
+               let iteration = try? Checkpoint.read(from: runFolder.appendingPathComponent("checkpoint.h5").path).integers["iteration"],
+               iteration >= 6 {
+                kill(process.processIdentifier, SIGKILL)
+                killedAt = Int(iteration)
+            }
+            usleep(2_000)
+        }
+        process.waitUntilExit()
+        XCTAssertNotNil(killedAt, "no checkpoint appeared")
+        let resumed = try run([path], results: "killed")
+        XCTAssertEqual(resumed.status, 0, resumed.stdout + "\n" + resumed.stderr)
+        let directory = RunDirectory(try runFolders("resume", results: "killed")[0])
+        if let killedAt, killedAt < 24 { XCTAssertTrue(resumed.stdout.contains("resuming at iteration"), resumed.stdout) }
+        XCTAssertEqual(directory.readMetrics().map(\.withoutTiming), expected)
+        XCTAssertEqual(directory.result?.status, "finished")
+    }
+
+    func testADivergingRunIsMarkedFailedAndTheGridGoesOn() throws {
+        let path = try config("diverge", iterations: 8, grid: #"{"training.learning_rate_d": [2e-4, 1e30]}"#)
+        let output = try run([path])
+        XCTAssertEqual(output.status, 2, output.stdout + output.stderr)
+        XCTAssertTrue(output.stdout.contains("1 finished") && output.stdout.contains("1 failed"), output.stdout)
+        XCTAssertTrue(output.stdout.contains("FAILED") && output.stdout.contains("loss became"), output.stdout)
+        let statuses = try runFolders("diverge").compactMap { RunDirectory($0).result?.status }.sorted()
+        XCTAssertEqual(statuses, ["failed", "finished"])
+    }
+
+    func testLocks() throws {
+        let path = folder.appendingPathComponent("lock").path
+        let lock = try XCTUnwrap(RunLock.acquire(path))
+        XCTAssertNil(RunLock.acquire(path), "a live holder keeps the lock")
+        lock.release()
+        try "\(ProcessInfo.processInfo.hostName) 999999\n".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertNotNil(RunLock.acquire(path), "a dead holder's lock is taken over")
+    }
+}
