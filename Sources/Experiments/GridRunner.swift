@@ -67,6 +67,9 @@ public final class GridRunner {
     public func run() throws -> GridSummary {
         var summary = GridSummary()
         let runs = try plannedRuns()
+        let gridFolder = RunDirectory(URL(fileURLWithPath: options.resultsFolder).appendingPathComponent(file.name))
+        try gridFolder.write(GridRecord(name: file.name, configPath: file.path, axes: file.axes.map { Grid.shortName($0.path) },
+                                        paper: file.paper), to: "grid.json")
         for (position, (id, experiment)) in runs.enumerated() {
             let directory = RunDirectory(folder(for: id))
             if directory.result?.status == "finished" {

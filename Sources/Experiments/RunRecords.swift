@@ -19,6 +19,13 @@ public struct MetricsLine: Codable, Equatable, Sendable {
     /// Wall-clock seconds of training so far (not part of a run's deterministic result).
     public var seconds: Double
 
+    public init(iteration: Int, fid: Double, isMean: Double, isStd: Double, kidMean: Double, kidStd: Double, dAccuracyTrain: Double,
+                dAccuracyHeldOut: Double, adaP: Double, lossD: Double, lossG: Double, seconds: Double) {
+        self.iteration = iteration; self.fid = fid; self.isMean = isMean; self.isStd = isStd; self.kidMean = kidMean
+        self.kidStd = kidStd; self.dAccuracyTrain = dAccuracyTrain; self.dAccuracyHeldOut = dAccuracyHeldOut; self.adaP = adaP
+        self.lossD = lossD; self.lossG = lossG; self.seconds = seconds
+    }
+
     /// The deterministic part (everything but time), for comparing a resumed run with an uninterrupted one.
     public var withoutTiming: MetricsLine { var copy = self; copy.seconds = 0; return copy }
 }
@@ -40,6 +47,14 @@ public struct RunResult: Codable, Sendable {
     public var datasetFingerprint: String
     public var subsetIdentity: String
     public var seconds: Double
+
+    public init(id: String, grid: String, label: String, axes: [String: String], status: String, reason: String?, iterations: Int,
+                final: MetricsLine?, best: MetricsLine?, metricProtocol: MetricProtocol?, datasetFingerprint: String,
+                subsetIdentity: String, seconds: Double) {
+        self.id = id; self.grid = grid; self.label = label; self.axes = axes; self.status = status; self.reason = reason
+        self.iterations = iterations; self.final = final; self.best = best; self.metricProtocol = metricProtocol
+        self.datasetFingerprint = datasetFingerprint; self.subsetIdentity = subsetIdentity; self.seconds = seconds
+    }
 }
 
 /// Where and on what a run ran.
@@ -68,6 +83,7 @@ public struct RunDirectory {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return encoder
     }()
 
@@ -75,12 +91,14 @@ public struct RunDirectory {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return encoder
     }()
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return decoder
     }()
 

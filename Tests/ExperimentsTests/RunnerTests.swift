@@ -72,6 +72,23 @@ final class RunnerTests: XCTestCase {
         XCTAssertTrue(again.stdout.contains("2 already done"), again.stdout)
         let only = try run([path, "--only", "strategy=diffaugment", "--dry-run"])
         XCTAssertTrue(only.stdout.contains("1 experiment(s)") && only.stdout.contains("GFLOP"), only.stdout)
+
+        // run → table → baseline → diff: unchanged results pass; a worse FID fails the diff.
+        let results = folder.appendingPathComponent("results/tiny").path
+        let table = try CommandRunner.run(["table", results])
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertTrue(table.stdout.contains("| strategy | best FID | final FID |") && table.stdout.contains("| diffaugment |"), table.stdout)
+        let baseline = folder.appendingPathComponent("baseline.json").path
+        XCTAssertEqual(try CommandRunner.run(["baseline", "save", results, baseline]).status, 0)
+        let same = try CommandRunner.run(["diff", results, baseline])
+        XCTAssertEqual(same.status, 0, same.stdout)
+        let directory = RunDirectory(runs[0])
+        var worse = try XCTUnwrap(directory.result)
+        worse.final!.fid += 100
+        try directory.write(worse, to: "result.json")
+        let regressed = try CommandRunner.run(["diff", results, baseline, "--json"])
+        XCTAssertEqual(regressed.status, 1, regressed.stdout)
+        XCTAssertTrue(regressed.stdout.contains("\"verdict\" : \"regression\""), regressed.stdout)
     }
 
     func testAKilledRunResumesToExactlyTheUninterruptedMetrics() throws {

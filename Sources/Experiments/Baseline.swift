@@ -1,0 +1,103 @@
+import Foundation
+import Metrics
+
+/// Stored per-experiment metrics of a grid (results/baselines/*.json): for each experiment (axes without
+/// the seed), each metric's mean, std and per-seed values, with the protocol and provenance they came from.
+public struct Baseline: Codable, Sendable {
+    public struct Entry: Codable, Sendable {
+        public var experiment: String
+        public var seeds: [String]
+        public var metrics: [String: Summary]
+        public var metricProtocol: MetricProtocol?
+        public var runIds: [String]
+    }
+
+    public var grid: String
+    public var created: String
+    public var gitCommit: String
+    public var entries: [Entry]
+
+    public static func make(from set: ResultSet, gitCommit: String) -> Baseline {
+        let entries = set.experiments.map { key, runs in
+            Entry(experiment: key, seeds: runs.map { $0.axes["seed"] ?? "-" }.sorted(),
+                  metrics: Dictionary(uniqueKeysWithValues: MetricName.allCases.map { ($0.rawValue, Summary(runs.compactMap($0.value))) }),
+                  metricProtocol: runs.first?.metricProtocol, runIds: runs.map(\.id).sorted())
+        }
+        return Baseline(grid: set.grid?.name ?? URL(fileURLWithPath: set.folder).lastPathComponent,
+                        created: ISO8601DateFormatter().string(from: Date()), gitCommit: gitCommit, entries: entries)
+    }
+
+    public static func read(_ path: String) throws -> Baseline {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ConfigError(file: path, path: "", "no such baseline file") }
+        do { return try RunDirectory.decoder.decode(Baseline.self, from: data) } catch {
+            throw ConfigError(file: path, path: "", "not a baseline file: \(error)")
+        }
+    }
+
+    public func write(to path: String) throws { try AtomicWrite.data(try RunDirectory.encoder.encode(self), to: path) }
+}
+
+/// The comparison of current results with a baseline.
+public struct BaselineDiff: Codable, Sendable {
+    public struct Row: Codable, Sendable {
+        public var experiment: String
+        public var metric: String
+        public var baseline: Double
+        public var current: Double
+        public var delta: Double
+        /// max(absolute tolerance, K·σ), σ the larger of the two seed spreads.
+        public var threshold: Double
+        /// "regression", "improvement", "changed" (beyond threshold, no direction) or "ok".
+        public var verdict: String
+    }
+
+    public var rows: [Row]
+    public var missing: [String]
+    public var extra: [String]
+    public var protocolChanges: [String]
+
+    public var regressions: [Row] { rows.filter { $0.verdict == "regression" } }
+
+    /// A difference counts when |Δ| > max(absoluteTolerance, sigmas·σ), σ the larger of the baseline's and the
+    /// current results' standard deviations over seeds.
+    public static func compare(_ set: ResultSet, to baseline: Baseline, absoluteTolerance: Double, sigmas: Double) -> BaselineDiff {
+        let current = Dictionary(uniqueKeysWithValues: Baseline.make(from: set, gitCommit: "").entries.map { ($0.experiment, $0) })
+        var diff = BaselineDiff(rows: [], missing: [], extra: [], protocolChanges: [])
+        for entry in baseline.entries {
+            guard let now = current[entry.experiment] else { diff.missing.append(entry.experiment); continue }
+            if entry.metricProtocol != now.metricProtocol {
+                diff.protocolChanges.append("\(entry.experiment): \(entry.metricProtocol?.description ?? "none") → \(now.metricProtocol?.description ?? "none")")
+                continue
+            }
+            for metric in MetricName.allCases {
+                guard let old = entry.metrics[metric.rawValue], let new = now.metrics[metric.rawValue], old.count > 0, new.count > 0 else { continue }
+                let delta = new.mean - old.mean
+                let threshold = max(absoluteTolerance, sigmas * max(old.std, new.std))
+                var verdict = "ok"
+                if abs(delta) > threshold {
+                    if let worse = metric.higherIsWorse { verdict = (delta > 0) == worse ? "regression" : "improvement" } else { verdict = "changed" }
+                }
+                diff.rows.append(Row(experiment: entry.experiment, metric: metric.rawValue, baseline: old.mean, current: new.mean,
+                                     delta: delta, threshold: threshold, verdict: verdict))
+            }
+        }
+        let known = Set(baseline.entries.map(\.experiment))
+        diff.extra = current.keys.filter { !known.contains($0) }.sorted()
+        return diff
+    }
+
+    /// A report a person reads at a glance: regressions first, then the other flagged rows, then a count.
+    public var text: String {
+        var lines: [String] = []
+        let flagged = rows.filter { $0.verdict != "ok" }.sorted { ($0.verdict != "regression" ? 1 : 0, $0.experiment) < ($1.verdict != "regression" ? 1 : 0, $1.experiment) }
+        for row in flagged {
+            lines.append(String(format: "%@ %@ %@: %.4g → %.4g (Δ %+.4g, threshold %.4g)", row.verdict.uppercased(), row.experiment, row.metric,
+                                row.baseline, row.current, row.delta, row.threshold))
+        }
+        for name in missing { lines.append("MISSING \(name): in the baseline, not in the results") }
+        for name in extra { lines.append("EXTRA \(name): in the results, not in the baseline") }
+        for change in protocolChanges { lines.append("PROTOCOL CHANGED \(change): not compared") }
+        lines.append("\(rows.count) comparisons: \(regressions.count) regression(s), \(rows.filter { $0.verdict == "improvement" }.count) improvement(s), \(rows.filter { $0.verdict == "ok" }.count) within tolerance; \(missing.count) missing, \(extra.count) extra")
+        return lines.joined(separator: "\n")
+    }
+}

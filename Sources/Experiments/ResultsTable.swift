@@ -1,0 +1,125 @@
+import Foundation
+import Metrics
+
+/// A paper-style table of a grid's results: rows and columns are grid axes (the config's `paper.rows` and
+/// `paper.columns`, else its first two axes), each cell the mean ± std over seeds of the best-FID and final
+/// FID, with the paper's reported number beside it where the config names one. Runs measured under
+/// different protocols go to separate tables: numbers of two protocols never share a column.
+public struct ResultsTable {
+    public enum Format: String, CaseIterable, Sendable { case md, csv, tex }
+
+    public struct Cell {
+        public var best: Summary
+        public var final: Summary
+        public var failed: Int
+        public var paper: Double?
+    }
+
+    public let title: String
+    public let protocolText: String
+    public let rowAxis: String
+    public let columnAxis: String?
+    public let rows: [String]
+    public let columns: [String]
+    public let cells: [String: Cell]
+
+    static func key(_ row: String, _ column: String) -> String { row + "\u{1F}" + column }
+
+    /// One table per protocol found among the runs.
+    public static func build(_ set: ResultSet) -> [ResultsTable] {
+        let paper = set.grid?.paper
+        let axes = (set.grid?.axes ?? Array(Set(set.runs.flatMap(\.axes.keys))).sorted()).filter { $0 != "seed" }
+        var rowAxis = axes.first ?? "experiment"
+        var columnAxis: String? = axes.count > 1 ? axes[1] : nil
+        if case .string(let r)? = paper?["rows"], axes.contains(r) { rowAxis = r }
+        if case .string(let c)? = paper?["columns"], axes.contains(c) { columnAxis = c }
+        let extra = axes.filter { $0 != rowAxis && $0 != columnAxis }
+        func rowLabel(_ run: RunResult) -> String {
+            ([run.axes[rowAxis] ?? run.label] + extra.map { "\($0)=\(run.axes[$0] ?? "")" }).joined(separator: ", ")
+        }
+        func columnLabel(_ run: RunResult) -> String { columnAxis.flatMap { run.axes[$0] } ?? "FID" }
+        var title = set.grid?.name ?? URL(fileURLWithPath: set.folder).lastPathComponent
+        if case .string(let t)? = paper?["table"] { title += " — paper: \(t)" }
+        let byProtocol = Dictionary(grouping: set.runs) { $0.metricProtocol?.description ?? "no evaluation" }
+        return byProtocol.keys.sorted().map { protocolText in
+            let runs = byProtocol[protocolText]!
+            var cells: [String: Cell] = [:]
+            let rows = orderedUnique(runs.map(rowLabel)), columns = orderedUnique(runs.map(columnLabel))
+            for row in rows {
+                for column in columns {
+                    let members = runs.filter { rowLabel($0) == row && columnLabel($0) == column }
+                    guard !members.isEmpty else { continue }
+                    var reported: Double?
+                    if case .number(let value)? = paper?["reported"]?[members[0].axes[rowAxis] ?? ""]?[column] { reported = value }
+                    cells[key(row, column)] = Cell(best: Summary(members.compactMap(MetricName.fidBest.value)),
+                                                   final: Summary(members.compactMap(MetricName.fidFinal.value)),
+                                                   failed: members.filter { $0.status != "finished" }.count, paper: reported)
+                }
+            }
+            return ResultsTable(title: title, protocolText: protocolText, rowAxis: rowAxis, columnAxis: columnAxis,
+                                rows: rows, columns: columns, cells: cells)
+        }
+    }
+
+    static func orderedUnique(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.filter { seen.insert($0).inserted }.sorted { a, b in
+            if let x = Double(a), let y = Double(b) { return x > y }
+            return a < b
+        }
+    }
+
+    static func text(_ s: Summary) -> String {
+        guard s.count > 0 else { return "–" }
+        return s.count > 1 ? String(format: "%.2f ± %.2f", s.mean, s.std) : String(format: "%.2f", s.mean)
+    }
+
+    var hasPaper: Bool { cells.values.contains { $0.paper != nil } }
+
+    func cellTexts(_ row: String, _ column: String) -> [String] {
+        guard let cell = cells[ResultsTable.key(row, column)] else { return hasPaper ? ["", "", ""] : ["", ""] }
+        let seeds = cell.best.count > 1 ? " (n=\(cell.best.count))" : ""
+        let failed = cell.failed > 0 ? " [\(cell.failed) failed]" : ""
+        var texts = [ResultsTable.text(cell.best) + seeds + failed, ResultsTable.text(cell.final)]
+        if hasPaper { texts.append(cell.paper.map { String(format: "%.2f", $0) } ?? "") }
+        return texts
+    }
+
+    var header: [String] {
+        let parts = hasPaper ? ["best FID", "final FID", "paper"] : ["best FID", "final FID"]
+        return [rowAxis] + columns.flatMap { column in parts.map { columnAxis == nil ? $0 : "\(columnAxis!)=\(column) \($0)" } }
+    }
+
+    public func render(_ format: Format) -> String {
+        let body = rows.map { row in [row] + columns.flatMap { cellTexts(row, $0) } }
+        switch format {
+        case .md:
+            var lines = ["### \(title)", "", "Protocol: \(protocolText). Mean ± std over seeds; best = the best-FID evaluation of each run.", ""]
+            lines.append("| " + header.joined(separator: " | ") + " |")
+            lines.append("|" + header.map { _ in "---" }.joined(separator: "|") + "|")
+            lines += body.map { "| " + $0.joined(separator: " | ") + " |" }
+            return lines.joined(separator: "\n") + "\n"
+        case .csv:
+            func quote(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+            var lines = ["table,protocol,row,column,best_mean,best_std,final_mean,final_std,seeds,failed,paper"]
+            for row in rows {
+                for column in columns {
+                    guard let c = cells[ResultsTable.key(row, column)] else { continue }
+                    lines.append([title, protocolText, row, column, "\(c.best.mean)", "\(c.best.std)", "\(c.final.mean)", "\(c.final.std)",
+                                  "\(c.best.count)", "\(c.failed)", c.paper.map { "\($0)" } ?? ""].map(quote).joined(separator: ","))
+                }
+            }
+            return lines.joined(separator: "\n") + "\n"
+        case .tex:
+            func escape(_ s: String) -> String {
+                s.replacingOccurrences(of: "_", with: "\\_").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "±", with: "$\\pm$")
+            }
+            var lines = ["% \(escape(title)); protocol: \(escape(protocolText))", "\\begin{tabular}{l" + String(repeating: "r", count: header.count - 1) + "}", "\\toprule"]
+            lines.append(header.map(escape).joined(separator: " & ") + " \\\\")
+            lines.append("\\midrule")
+            lines += body.map { $0.map(escape).joined(separator: " & ") + " \\\\" }
+            lines += ["\\bottomrule", "\\end{tabular}"]
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+}
