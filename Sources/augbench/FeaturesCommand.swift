@@ -1,7 +1,10 @@
 import ArgumentParser
 import Data
+import Experiments
 import Foundation
 import Metrics
+import Storage
+import TensorCore
 
 /// `augbench features`: train the FeatureNet extractor, and extract feature files.
 struct FeaturesCommand: ParsableCommand {
@@ -39,25 +42,57 @@ struct FeaturesCommand: ParsableCommand {
     }
 
     struct Extract: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write features and logits of a dataset split to HDF5.")
+        static let configuration = CommandConfiguration(
+            abstract: "Write features and logits to HDF5 for a dataset split, an image file (HDF5 `images`) or a run's generator.")
 
-        @Option(help: "Dataset of the images.") var dataset = "fashion-mnist"
+        @Option(help: "Dataset of the images (for a split; also names the default weights).") var dataset = "fashion-mnist"
         @Option(help: "Dataset folder (default: its standard location).") var path: String?
         @Option(help: "train or test.") var split = "test"
+        @Option(help: "HDF5 file with `images` [N, C, H, W] in [-1, 1] instead of a dataset split.") var images: String?
+        @Option(name: .customLong("run"), help: "A run folder (results/<grid>/<id>): features of its generator's samples.") var runFolder: String?
+        @Option(help: "Checkpoint of --run: best or latest.") var checkpoint = "best"
         @Option(help: "FeatureNet weights (default weights/featurenet-<dataset>.h5).") var weights: String?
-        @Option(help: "Use only the first N images.") var count: Int?
+        @Option(help: "Use only the first N images (samples for --run; default 5000 there).") var count: Int?
         @Option(help: "Output feature file.") var output: String
 
         func run() throws {
             let extractor = try FeatureNetWeights.read(from: weights ?? "weights/featurenet-\(dataset).h5")
-            let data = try DatasetCatalog.load(DatasetSpec(name: dataset, path: path), split: split)
-            let n = min(count ?? data.count, data.count)
-            let (features, logits) = extractor.extract(data.images(0..<n), count: n, imageShape: data.imageShape)
+            let (values, shape, source) = try inputs()
+            let n = values.count / shape.reduce(1, *)
+            let (features, logits) = extractor.extract(values, count: n, imageShape: shape)
             let set = FeatureSet(features: features, logits: logits, count: n, dimension: extractor.network.featureDimension,
                                  classes: extractor.network.classCount, extractor: extractor.extractorName, extractorHash: extractor.hash,
-                                 source: "\(dataset):\(split)[0..<\(n)] fingerprint \(data.fingerprint)")
+                                 source: source)
             try set.write(to: output)
-            print("wrote \(output): \(n) × \(set.dimension) features and \(set.classes) logits from \(extractor.extractorName) (\(extractor.hash))")
+            print("wrote \(output): \(n) × \(set.dimension) features and \(set.classes) logits of \(source) from \(extractor.extractorName) (\(extractor.hash))")
+        }
+
+        private func inputs() throws -> (values: [Float], shape: [Int], source: String) {
+            if let run = runFolder {
+                let name = checkpoint == "latest" ? "checkpoint.h5" : "checkpoint-best.h5"
+                let (generator, config) = try RunGenerator.load(runFolder: run, checkpoint: name)
+                let evaluationSeed = UInt64(config.training.seed)
+                let samples = count ?? config.evaluation.samples
+                var latents = RandomStream(seed: evaluationSeed, name: "eval/latents")
+                var values: [Float] = []
+                while values.count < samples * generator.imageShape.reduce(1, *) {
+                    let size = min(250, samples - values.count / generator.imageShape.reduce(1, *))
+                    let z = Tensor.randomNormal([size, generator.latentDimension], stream: &latents)
+                    let classes = generator.classCount > 0 ? (0..<size).map { $0 % generator.classCount } : nil
+                    values += withoutGradients { generator(z, classes: classes, .evaluation) }.scalars
+                }
+                return (values, generator.imageShape, "run \(run) \(name), \(samples) samples")
+            }
+            if let images {
+                let file = try HDF5File(path: images)
+                let read = try file.read(Float.self, at: "/images", expectingShape: [nil, nil, nil, nil])
+                let n = min(count ?? read.shape[0], read.shape[0])
+                let shape = Array(read.shape.dropFirst())
+                return (Array(read.values.prefix(n * shape.reduce(1, *))), shape, "\(images)[0..<\(n)]")
+            }
+            let data = try DatasetCatalog.load(DatasetSpec(name: dataset, path: path), split: split)
+            let n = min(count ?? data.count, data.count)
+            return (data.images(0..<n), data.imageShape, "\(dataset):\(split)[0..<\(n)] fingerprint \(data.fingerprint)")
         }
     }
 }
