@@ -11,9 +11,12 @@ final class FeaturesCommandTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let images = folder.appendingPathComponent("images.h5").path
-        try AtomicFile.writeHDF5(to: images) { file in
-            try file.write((0..<(40 * 1024)).map { Float(($0 * 7919) % 2001) / 1000 - 1 }, shape: [40, 1, 32, 32], at: "/images")
+        var pixels: [Float] = []
+        for index in 0..<(40 * 1024) {
+            let code: Int = (index * 7919) % 2001
+            pixels.append(Float(code) / 1000 - 1)
         }
+        try AtomicFile.writeHDF5(to: images) { file in try file.write(pixels, shape: [40, 1, 32, 32], at: "/images") }
         let features = folder.appendingPathComponent("f.h5").path
         let extract = try CommandRunner.run(["features", "extract", "--images", images, "--weights", weights, "--output", features])
         XCTAssertEqual(extract.status, 0, extract.stderr)
