@@ -26,7 +26,8 @@ bench: release
 	$(RELEASE_BIN) bench
 
 # Release build: the suite trains small models and reads real datasets, which a debug build makes slow.
-test: setup
+test:
+	@scripts/setup --test
 	$(SWIFT) test -c release
 
 clean:

@@ -65,3 +65,26 @@ struct DiffCommand: ParsableCommand {
         if !diff.regressions.isEmpty { throw ExitCode(1) }
     }
 }
+
+struct PlotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "plot",
+        abstract: "PNG charts of a grid: FID over iterations, and D accuracy on training vs held-out reals (Figure 1).")
+    @Argument(help: "A config file or a results folder.") var target: String
+    @Option(help: "Results folder (when a config is given).") var results = "results"
+
+    func run() throws {
+        let paths = try Plots.write(try ResultSet.load(try resultFolder(target, results: results)))
+        print("wrote " + paths.joined(separator: ", "))
+    }
+}
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "report",
+        abstract: "One self-contained HTML page: tables, plots, sample grids, provenance and failures.")
+    @Argument(help: "A config file or a results folder.") var target: String
+    @Option(help: "Results folder (when a config is given).") var results = "results"
+
+    func run() throws {
+        print("wrote " + (try Report.write(try ResultSet.load(try resultFolder(target, results: results)))))
+    }
+}

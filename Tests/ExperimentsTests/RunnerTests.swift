@@ -91,6 +91,33 @@ final class RunnerTests: XCTestCase {
         XCTAssertTrue(regressed.stdout.contains("\"verdict\" : \"regression\""), regressed.stdout)
     }
 
+    func testReportRendersWithItsImagesInHeadlessChromium() throws {
+        let path = try config("report", iterations: 4)
+        XCTAssertEqual(try run([path]).status, 0)
+        let results = folder.appendingPathComponent("results/report").path
+        let plot = try CommandRunner.run(["plot", results])
+        XCTAssertEqual(plot.status, 0, plot.stderr)
+        let report = try CommandRunner.run(["report", results])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let html = try String(contentsOfFile: results + "/report.html", encoding: .utf8)
+        XCTAssertTrue(html.contains("<table>") && html.contains("data:image/png;base64,"))
+        XCTAssertFalse(html.contains("http://") || html.contains("https://"), "the report must not need the network")
+        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: FileManager.default.isExecutableFile) else {
+            throw XCTSkip("headless Chromium is not installed (`scripts/setup --test` installs the Debian package chromium)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: chromium)
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", results + "/report.html"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let dom = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        // 2 plots + 2 sample grids, all decoded by the browser.
+        XCTAssertTrue(dom.contains("data-images-loaded=\"4/4\""), String(dom.prefix(400)))
+    }
+
     func testAKilledRunResumesToExactlyTheUninterruptedMetrics() throws {
         let path = try config("resume", iterations: 24, grid: #"{"strategy": ["diffaugment"]}"#)
         XCTAssertEqual(try run([path], results: "straight").status, 0)
