@@ -17,7 +17,10 @@ release: setup
 demo: release
 	$(RELEASE_BIN) doctor
 	$(RELEASE_BIN) run configs/quickstart.json
+	$(RELEASE_BIN) table configs/quickstart.json
+	$(RELEASE_BIN) report configs/quickstart.json
 	@echo "Quickstart results: results/quickstart/<run id>/ (result.json, metrics.jsonl, samples.png, checkpoints)"
+	@echo "Report: results/quickstart/report.html"
 
 doctor: release
 	$(RELEASE_BIN) doctor
