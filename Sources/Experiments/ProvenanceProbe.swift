@@ -5,7 +5,7 @@ enum ProvenanceProbe {
     static func current(kernel: KernelChoice) -> Provenance {
         let commit = git(["rev-parse", "HEAD"]) ?? "unknown"
         let dirty = !(git(["status", "--porcelain", "--untracked-files=no"]) ?? "").isEmpty
-        return Provenance(gitCommit: commit, gitDirty: dirty, swiftVersion: swiftVersion, openBLAS: BLASKernel.version,
+        return Provenance(gitCommit: commit, gitDirty: dirty, swiftVersion: Toolchain.swiftVersion, openBLAS: BLASKernel.version,
                           blasKernel: kernel.summary, blasThreads: BLASKernel.threadCount, cpu: BLASKernel.cpuModel(),
                           cores: Parallel.workerCount, host: ProcessInfo.processInfo.hostName,
                           started: ISO8601DateFormatter().string(from: Date()))
@@ -23,15 +23,5 @@ enum ProvenanceProbe {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { return nil }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    static var swiftVersion: String {
-        #if compiler(>=6.3)
-        return "6.3"
-        #elseif compiler(>=6.2)
-        return "6.2"
-        #else
-        return "6.x"
-        #endif
     }
 }

@@ -19,7 +19,7 @@ struct Doctor: ParsableCommand {
         var problems: [String] = []
         let kernel = BLASKernel.ensureBestKernel()
         let flags = BLASKernel.cpuFlags()
-        row("Swift", Self.swiftVersion)
+        row("Swift", Toolchain.swiftVersion)
         row("OpenBLAS", "\(BLASKernel.version), \(BLASKernel.threadCount) threads")
         row("BLAS kernel", kernel.summary)
         if !kernel.selfCheckPassed {
@@ -54,19 +54,5 @@ struct Doctor: ParsableCommand {
 
     private func row(_ name: String, _ value: String) {
         print(name.padding(toLength: 14, withPad: " ", startingAt: 0) + value)
-    }
-
-    static var swiftVersion: String {
-        #if compiler(>=6.4)
-        return "6.4 or later"
-        #elseif compiler(>=6.3)
-        return "6.3"
-        #elseif compiler(>=6.2)
-        return "6.2"
-        #elseif compiler(>=6.1)
-        return "6.1"
-        #else
-        return "6.0"
-        #endif
     }
 }
