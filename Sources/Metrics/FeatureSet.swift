@@ -43,7 +43,7 @@ public struct FeatureSet {
     public static func read(from path: String, needsLogits: Bool = false) throws -> FeatureSet {
         let file = try HDF5File(path: path)
         defer { file.close() }
-        let features = try file.read(Double.self, at: "/features", expectingShape: [nil, nil])
+        let features = try file.read(Float.self, at: "/features", expectingShape: [nil, nil])
         let (n, d) = (features.shape[0], features.shape[1])
         guard n >= 2 else { throw StorageError(file: path, path: "/features", "has \(n) row(s); at least 2 are needed") }
         if let bad = features.values.firstIndex(where: { !$0.isFinite }) {
@@ -61,7 +61,7 @@ public struct FeatureSet {
             throw StorageError(file: path, path: "/logits", "missing: this metric needs class logits")
         }
         let attribute = { (name: String) in (try? file.stringAttribute(name)) ?? "unknown" }
-        var set = FeatureSet(features: features.values.map(Float.init), logits: logits, count: n, dimension: d, classes: k,
+        var set = FeatureSet(features: features.values, logits: logits, count: n, dimension: d, classes: k,
                              extractor: attribute("extractor"), extractorHash: attribute("extractor_hash"), source: attribute("source"))
         set.path = path
         return set

@@ -21,8 +21,10 @@ public struct GaussianStatistics: Sendable {
 }
 
 /// FID = ‖μ₁ − μ₂‖² + Tr(Σ₁) + Tr(Σ₂) − 2·Tr((Σ₁Σ₂)^½) (Heusel et al., 2017), in Float64.
-/// Tr((Σ₁Σ₂)^½) = Σᵢ √λᵢ for the eigenvalues λ of the symmetric √Σ₁ Σ₂ √Σ₁ (similar to Σ₁Σ₂), where
-/// √Σ₁ = V √Λ Vᵀ from Σ₁'s eigendecomposition; negative eigenvalues from rounding are clamped to 0.
+/// Tr((Σ₁Σ₂)^½) = Σᵢ √λᵢ for the eigenvalues λ of a symmetric matrix similar to Σ₁Σ₂, from LAPACK dsyevd
+/// (values only); negative eigenvalues from rounding are clamped to 0. When Σ₁ is positive definite,
+/// Σ₁ = UᵀU (Cholesky) and the matrix is UΣ₂Uᵀ; otherwise Σ₁ = V D² Vᵀ and it is D(VᵀΣ₂V)D, whose
+/// eigenvalues are those of √Σ₁ Σ₂ √Σ₁ = V (D VᵀΣ₂V D) Vᵀ.
 public enum FrechetDistance {
     public static func distance(_ a: GaussianStatistics, _ b: GaussianStatistics) throws -> Double {
         guard a.dimension == b.dimension else {
@@ -34,16 +36,20 @@ public enum FrechetDistance {
         return meanTerm + traces - 2 * (try traceOfSquareRootProduct(a.covariance, b.covariance, dimension: d))
     }
 
-    /// Tr((Σ₁Σ₂)^½) through √Σ₁ Σ₂ √Σ₁.
+    /// Tr((Σ₁Σ₂)^½): the Cholesky route when it applies, else the eigenvector route.
     public static func traceOfSquareRootProduct(_ sigma1: [Double], _ sigma2: [Double], dimension d: Int) throws -> Double {
+        if let similar = LinearAlgebra.choleskyCongruence(sigma1, sigma2, dimension: d) {
+            return try LinearAlgebra.symmetricEigen(similar, dimension: d, vectors: false).values.reduce(0.0) { $0 + max($1, 0).squareRoot() }
+        }
+        return try eigenvectorRoute(sigma1, sigma2, dimension: d)
+    }
+
+    /// Tr((Σ₁Σ₂)^½) through the eigenvalues of D (VᵀΣ₂V) D, for any positive semi-definite Σ₁.
+    public static func eigenvectorRoute(_ sigma1: [Double], _ sigma2: [Double], dimension d: Int) throws -> Double {
         let (values, vectors) = try LinearAlgebra.symmetricEigen(sigma1, dimension: d, vectors: true)
-        // √Σ₁ = V diag(√λ) Vᵀ: scale V's columns by √λ, then multiply by Vᵀ.
-        var scaled = vectors
-        for i in 0..<d { for j in 0..<d { scaled[i * d + j] *= max(values[j], 0).squareRoot() } }
-        var transposed = [Double](repeating: 0, count: d * d)
-        for i in 0..<d { for j in 0..<d { transposed[j * d + i] = vectors[i * d + j] } }
-        let root = LinearAlgebra.multiply(scaled, transposed, dimension: d)
-        var product = LinearAlgebra.multiply(LinearAlgebra.multiply(root, sigma2, dimension: d), root, dimension: d)
+        let roots = values.map { max($0, 0).squareRoot() }
+        var product = LinearAlgebra.multiply(LinearAlgebra.multiply(vectors, sigma2, dimension: d, transposeA: true), vectors, dimension: d)
+        for i in 0..<d { for j in 0..<d { product[i * d + j] *= roots[i] * roots[j] } }
         for i in 0..<d { for j in 0..<i { let m = (product[i * d + j] + product[j * d + i]) / 2; product[i * d + j] = m; product[j * d + i] = m } }
         let eigenvalues = try LinearAlgebra.symmetricEigen(product, dimension: d, vectors: false).values
         return eigenvalues.reduce(0.0) { $0 + max($1, 0).squareRoot() }

@@ -38,10 +38,26 @@ public enum LinearAlgebra {
         return (values, rowMajor)
     }
 
-    /// C = A·B for row-major [D, D] Float64 matrices.
-    static func multiply(_ a: [Double], _ b: [Double], dimension d: Int) -> [Double] {
+    /// UΣ₂Uᵀ for the Cholesky factor Σ₁ = UᵀU (U upper triangular), or nil when Σ₁ is not positive definite.
+    /// UΣ₂Uᵀ is symmetric and similar to Σ₁Σ₂ = UᵀUΣ₂ (conjugate by Uᵀ).
+    static func choleskyCongruence(_ sigma1: [Double], _ sigma2: [Double], dimension d: Int) -> [Double]? {
+        var factor = sigma1
+        var n = Int32(d), lda = Int32(d), info: Int32 = 0
+        var uplo: CChar = 76  // "L" in column-major = U = Lᵀ in the upper triangle of the row-major array
+        dpotrf_(&uplo, &n, &factor, &lda, &info)
+        guard info == 0 else { return nil }
+        var m = sigma2
+        cblas_dtrmm(CblasRowMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(d), Int32(d), 1, factor, Int32(d), &m, Int32(d))
+        cblas_dtrmm(CblasRowMajor, CblasRight, CblasUpper, CblasTrans, CblasNonUnit, Int32(d), Int32(d), 1, factor, Int32(d), &m, Int32(d))
+        for i in 0..<d { for j in 0..<i { let v = (m[i * d + j] + m[j * d + i]) / 2; m[i * d + j] = v; m[j * d + i] = v } }
+        return m
+    }
+
+    /// C = op(A)·B for row-major [D, D] Float64 matrices (op transposes when asked).
+    static func multiply(_ a: [Double], _ b: [Double], dimension d: Int, transposeA: Bool = false) -> [Double] {
         var c = [Double](repeating: 0, count: d * d)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(d), Int32(d), Int32(d), 1, a, Int32(d), b, Int32(d), 0, &c, Int32(d))
+        cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, CblasNoTrans, Int32(d), Int32(d), Int32(d), 1, a, Int32(d),
+                    b, Int32(d), 0, &c, Int32(d))
         return c
     }
 }

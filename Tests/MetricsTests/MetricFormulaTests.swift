@@ -69,3 +69,18 @@ final class MetricFormulaTests: XCTestCase {
         }
     }
 }
+
+final class FrechetRouteTests: XCTestCase {
+    func testCholeskyAndEigenvectorRoutesAgree() throws {
+        var stream = RandomStream(seed: 9, name: "routes")
+        let d = 12
+        let a = stream.normals(300 * d), b = stream.normals(300 * d).map { $0 * 1.3 + 0.2 }
+        let s1 = GaussianStatistics(features: a, count: 300, dimension: d), s2 = GaussianStatistics(features: b, count: 300, dimension: d)
+        let fast = try FrechetDistance.traceOfSquareRootProduct(s1.covariance, s2.covariance, dimension: d)
+        let general = try FrechetDistance.eigenvectorRoute(s1.covariance, s2.covariance, dimension: d)
+        XCTAssertEqual(fast, general, accuracy: 1e-9 * general)
+        // A singular Σ₁ (fewer rows than dimensions) takes the general route and stays finite.
+        let few = GaussianStatistics(features: Array(a.prefix(5 * d)), count: 5, dimension: d)
+        XCTAssertTrue(try FrechetDistance.distance(few, s2).isFinite)
+    }
+}
