@@ -38,16 +38,14 @@ public final class BatchNorm2d: Module {
             let mean = runningMean.reshaped(to: statShape)
             return (x - mean) / (runningVariance.reshaped(to: statShape) + epsilon).sqrt()
         }
-        let mean = x.mean(alongAxes: [0, 2, 3], keepingDimensions: true)
-        let centered = x - mean
-        let variance = (centered * centered).mean(alongAxes: [0, 2, 3], keepingDimensions: true)
+        let (normalized, batchMean, batchVariance) = x.batchNormalized(epsilon: epsilon)
         let n = Float(x.count / channels)
-        let (m, batchMean, batchVariance) = (momentum, mean.scalars, variance.scalars)
+        let m = momentum
         runningMean.updateScalars { r in for c in r.indices { r[c] = (1 - m) * r[c] + m * batchMean[c] } }
         runningVariance.updateScalars { r in
             for c in r.indices { r[c] = (1 - m) * r[c] + m * batchVariance[c] * n / max(n - 1, 1) }
         }
-        return centered / (variance + epsilon).sqrt()
+        return normalized
     }
 
     public func callAsFunction(_ x: Tensor, _ phase: Phase) -> Tensor {

@@ -51,3 +51,31 @@ final class UnaryTests: XCTestCase {
         assertClose(t.gradient!.scalars, expected, tolerance: 1e-5)
     }
 }
+
+final class NormalizationTests: XCTestCase {
+    func testFusedBatchNormMatchesTheComposedOps() {
+        let x = GradientCheck.sample([4, 3, 5, 5], seed: 31, scale: 2)
+        let fused = x.batchNormalized(epsilon: 1e-5)
+        assertClose(fused.output.scalars, x.batchNormalizedComposed(epsilon: 1e-5).scalars, tolerance: 1e-5)
+        // Gradients of the fused op against the composed one, for a non-trivial upstream gradient.
+        let seed = GradientCheck.sample([4, 3, 5, 5], seed: 32)
+        let a = Tensor(shape: x.shape, scalars: x.scalars, requiresGradient: true)
+        a.batchNormalized(epsilon: 1e-5).output.backward(seed: seed)
+        let b = Tensor(shape: x.shape, scalars: x.scalars, requiresGradient: true)
+        b.batchNormalizedComposed(epsilon: 1e-5).backward(seed: seed)
+        assertClose(a.gradient!.scalars, b.gradient!.scalars, tolerance: 1e-4)
+    }
+
+    func testFusedBatchNormGradientAndSecondDerivative() {
+        let x = GradientCheck.sample([3, 2, 2, 3], seed: 33)
+        assertGradients([x]) { $0[0].batchNormalized(epsilon: 1e-5).output }
+        // Under createGraph the gradient is itself differentiable: compare with the composed ops.
+        func secondOrder(_ op: (Tensor) -> Tensor) -> [Float] {
+            let input = Tensor(shape: x.shape, scalars: x.scalars, requiresGradient: true)
+            let first = Tensor.gradients(of: (op(input) * op(input)).pow(3).sum(), withRespectTo: [input], createGraph: true)[0]
+            return Tensor.gradients(of: first.pow(2).sum(), withRespectTo: [input])[0].scalars
+        }
+        assertClose(secondOrder { $0.batchNormalized(epsilon: 1e-5).output }, secondOrder { $0.batchNormalizedComposed(epsilon: 1e-5) },
+                    tolerance: 1e-3)
+    }
+}

@@ -1,0 +1,82 @@
+// MARK: - Batch normalisation with batch statistics (fused)
+// Shapes: x [N, C, H, W]; statistics per channel over N·H·W = m values.
+
+extension Tensor {
+    /// x̂ = (x − μ_c) / √(σ²_c + ε) with the batch mean μ_c and biased variance σ²_c of each channel.
+    /// Returns x̂ and the statistics (for running averages). Pullback, with s_c = √(σ²_c + ε):
+    /// dx = (g − mean_c(g) − x̂·mean_c(g ⊙ x̂)) / s_c. Under createGraph the gradient is taken through the
+    /// composed primitives instead, so it can be differentiated again.
+    public func batchNormalized(epsilon: Float) -> (output: Tensor, mean: [Float], variance: [Float]) {
+        precondition(rank == 4, "batchNormalized: expects NCHW, got \(shape)")
+        let (n, c, plane) = (shape[0], shape[1], shape[2] * shape[3])
+        let m = Float(n * plane)
+        var mean = [Float](repeating: 0, count: c), variance = [Float](repeating: 0, count: c)
+        let values = [Float].uninitialized(count) { out in
+            scalars.withUnsafeBufferPointer { x in
+                mean.withUnsafeMutableBufferPointer { meanOut in variance.withUnsafeMutableBufferPointer { varianceOut in
+                    let (px, pm, pv) = (x.baseAddress!, meanOut.baseAddress!, varianceOut.baseAddress!)
+                    Parallel.forEach(c, work: count) { channel in
+                        var total: Double = 0
+                        for image in 0..<n { let row = px + (image * c + channel) * plane; for i in 0..<plane { total += Double(row[i]) } }
+                        let mu = Float(total / Double(m))
+                        var squares: Double = 0
+                        for image in 0..<n {
+                            let row = px + (image * c + channel) * plane
+                            for i in 0..<plane { let d = row[i] - mu; squares += Double(d * d) }
+                        }
+                        let sigma2 = Float(squares / Double(m))
+                        let inverse = 1 / (sigma2 + epsilon).squareRoot()
+                        for image in 0..<n {
+                            let offset = (image * c + channel) * plane
+                            for i in 0..<plane { out[offset + i] = (px[offset + i] - mu) * inverse }
+                        }
+                        pm[channel] = mu
+                        pv[channel] = sigma2
+                    }
+                } }
+            }
+        }
+        let output = Tensor(shape: shape, scalars: values)
+        let normalized = output.constant(), statistics = (mean, variance)
+        let result = Tensor.record(output, inputs: [self]) { g in
+            if GradientMode.isRecording {
+                let composed = self.batchNormalizedComposed(epsilon: epsilon)
+                return [Tensor.gradients(of: (composed * g).sum(), withRespectTo: [self], createGraph: true)[0]]
+            }
+            return [Tensor.batchNormPullback(g, normalized: normalized, variance: statistics.1, epsilon: epsilon)]
+        }
+        return (result, mean, variance)
+    }
+
+    /// The same normalisation from primitives (mean, subtract, multiply, sqrt, divide): the reference the
+    /// fused op is tested against, and its path for gradients of gradients.
+    public func batchNormalizedComposed(epsilon: Float) -> Tensor {
+        let mean = self.mean(alongAxes: [0, 2, 3], keepingDimensions: true)
+        let centered = self - mean
+        let variance = (centered * centered).mean(alongAxes: [0, 2, 3], keepingDimensions: true)
+        return centered / (variance + epsilon).sqrt()
+    }
+
+    static func batchNormPullback(_ g: Tensor, normalized: Tensor, variance: [Float], epsilon: Float) -> Tensor {
+        let (n, c, plane) = (g.shape[0], g.shape[1], g.shape[2] * g.shape[3])
+        let m = Double(n * plane)
+        let values = [Float].uninitialized(g.count) { out in
+            g.scalars.withUnsafeBufferPointer { pg in normalized.scalars.withUnsafeBufferPointer { px in
+                Parallel.forEach(c, work: g.count) { channel in
+                    var sumG: Double = 0, sumGX: Double = 0
+                    for image in 0..<n {
+                        let offset = (image * c + channel) * plane
+                        for i in 0..<plane { sumG += Double(pg[offset + i]); sumGX += Double(pg[offset + i] * px[offset + i]) }
+                    }
+                    let (meanG, meanGX) = (Float(sumG / m), Float(sumGX / m))
+                    let inverse = 1 / (variance[channel] + epsilon).squareRoot()
+                    for image in 0..<n {
+                        let offset = (image * c + channel) * plane
+                        for i in 0..<plane { out[offset + i] = (pg[offset + i] - meanG - px[offset + i] * meanGX) * inverse }
+                    }
+                }
+            } }
+        }
+        return Tensor(shape: g.shape, scalars: values)
+    }
+}
