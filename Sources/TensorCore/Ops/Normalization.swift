@@ -4,8 +4,8 @@
 extension Tensor {
     /// x̂ = (x − μ_c) / √(σ²_c + ε) with the batch mean μ_c and biased variance σ²_c of each channel.
     /// Returns x̂ and the statistics (for running averages). Pullback, with s_c = √(σ²_c + ε):
-    /// dx = (g − mean_c(g) − x̂·mean_c(g ⊙ x̂)) / s_c. Under createGraph the gradient is taken through the
-    /// composed primitives instead, so it can be differentiated again.
+    /// dx = (g − mean_c(g) − x̂·mean_c(g ⊙ x̂)) / s_c. Under createGraph the same formula is built from
+    /// recorded primitives (in x and g), so it can be differentiated again.
     public func batchNormalized(epsilon: Float) -> (output: Tensor, mean: [Float], variance: [Float]) {
         precondition(rank == 4, "batchNormalized: expects NCHW, got \(shape)")
         let (n, c, plane) = (shape[0], shape[1], shape[2] * shape[3])
@@ -39,10 +39,7 @@ extension Tensor {
         let output = Tensor(shape: shape, scalars: values)
         let normalized = output.constant(), statistics = (mean, variance)
         let result = Tensor.record(output, inputs: [self]) { g in
-            if GradientMode.isRecording {
-                let composed = self.batchNormalizedComposed(epsilon: epsilon)
-                return [Tensor.gradients(of: (composed * g).sum(), withRespectTo: [self], createGraph: true)[0]]
-            }
+            if GradientMode.isRecording { return [self.batchNormPullbackComposed(g, epsilon: epsilon)] }
             return [Tensor.batchNormPullback(g, normalized: normalized, variance: statistics.1, epsilon: epsilon)]
         }
         return (result, mean, variance)
@@ -55,6 +52,16 @@ extension Tensor {
         let centered = self - mean
         let variance = (centered * centered).mean(alongAxes: [0, 2, 3], keepingDimensions: true)
         return centered / (variance + epsilon).sqrt()
+    }
+
+    /// The pullback formula from primitives, differentiable in both x and g.
+    func batchNormPullbackComposed(_ g: Tensor, epsilon: Float) -> Tensor {
+        let axes = [0, 2, 3]
+        let centered = self - self.mean(alongAxes: axes, keepingDimensions: true)
+        let deviation = ((centered * centered).mean(alongAxes: axes, keepingDimensions: true) + epsilon).sqrt()
+        let normalized = centered / deviation
+        let projection = normalized * (g * normalized).mean(alongAxes: axes, keepingDimensions: true)
+        return (g - g.mean(alongAxes: axes, keepingDimensions: true) - projection) / deviation
     }
 
     static func batchNormPullback(_ g: Tensor, normalized: Tensor, variance: [Float], epsilon: Float) -> Tensor {
