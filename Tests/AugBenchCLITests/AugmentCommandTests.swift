@@ -6,12 +6,7 @@ import XCTest
 final class AugmentCommandTests: XCTestCase {
     var folder: URL!
 
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("augbench-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+    override func setUpWithError() throws { folder = try temporaryFolder("augbench-cli") }
 
     /// Copies one golden case into a stand-alone input file, as another implementation would write it.
     func makeInput(case name: String, dropping: String? = nil) throws -> String {

@@ -1,16 +1,12 @@
 import Experiments
 import Foundation
+import TestSupport
 import XCTest
 
 final class ConfigTests: XCTestCase {
     var folder: URL!
 
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("augbench-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+    override func setUpWithError() throws { folder = try temporaryFolder("augbench-config") }
 
     @discardableResult
     func write(_ name: String, _ text: String) throws -> String {

@@ -1,17 +1,13 @@
 import Experiments
 import Foundation
 import Metrics
+import TestSupport
 import XCTest
 
 final class TableAndDiffTests: XCTestCase {
     var folder: URL!
 
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("augbench-table-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+    override func setUpWithError() throws { folder = try temporaryFolder("augbench-table") }
 
     func line(_ fid: Double, iteration: Int = 100) -> MetricsLine {
         MetricsLine(iteration: iteration, fid: fid, isMean: 2, isStd: 0.1, kidMean: 0.1, kidStd: 0.01, dAccuracyTrain: 0.9,

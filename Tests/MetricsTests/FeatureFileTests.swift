@@ -1,17 +1,13 @@
 import Foundation
 import Metrics
 import Storage
+import TestSupport
 import XCTest
 
 final class FeatureFileTests: XCTestCase {
     var folder: URL!
 
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("augbench-features-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+    override func setUpWithError() throws { folder = try temporaryFolder("augbench-features") }
 
     func write(_ name: String, _ body: (HDF5File) throws -> Void) throws -> String {
         let path = folder.appendingPathComponent(name).path

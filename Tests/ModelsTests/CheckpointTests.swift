@@ -3,17 +3,13 @@ import Models
 import NN
 import Storage
 import TensorCore
+import TestSupport
 import XCTest
 
 final class CheckpointTests: XCTestCase {
     var folder: URL!
 
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("augbench-ckpt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+    override func setUpWithError() throws { folder = try temporaryFolder("augbench-ckpt") }
 
     /// A miniature GAN run: everything a real run keeps between iterations.
     final class MiniRun {

@@ -6,12 +6,7 @@ import XCTest
 final class HDF5FileTests: XCTestCase {
     var folder: URL!
 
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("augbench-h5-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+    override func setUpWithError() throws { folder = try temporaryFolder("augbench-h5") }
 
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
