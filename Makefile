@@ -31,7 +31,7 @@ bench: release
 # Release build: the suite trains small models and reads real datasets, which a debug build makes slow.
 test:
 	@scripts/setup --test
-	$(SWIFT) test -c release
+	$(SWIFT) test -c release --disable-swift-testing
 
 clean:
 	rm -rf .build
