@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// Decoded images of one split, kept as bytes [N, C, H, W] (a quarter of the memory, and of the page
 /// faults, of Float32) and handed out as NCHW Float32 in [-1, 1] (x = byte/127.5 − 1); labels when the
@@ -40,6 +41,16 @@ public struct Dataset: Sendable {
         self.source = source
         fingerprint = Fingerprint.of(bytes: bytes, labels: labels, shape: [channels, height, width])
         self.bytes = bytes
+    }
+
+    /// Random images (uniform bytes) with labels 0..<classes: a stand-in for benchmarks that time the
+    /// arithmetic of training, which does not depend on what the pixels show.
+    public static func synthetic(count: Int, channels: Int, height: Int, width: Int, classes: Int, seed: UInt64) -> Dataset {
+        var stream = RandomStream(seed: seed, name: "synthetic-data")
+        let bytes = (0..<(count * channels * height * width)).map { _ in UInt8(truncatingIfNeeded: stream.nextWord()) }
+        let labels = (0..<count).map { $0 % max(classes, 1) }
+        return Dataset(name: "synthetic", split: "train", bytes: bytes, channels: channels, height: height, width: width,
+                       labels: labels, classNames: (0..<max(classes, 1)).map { "class\($0)" }, source: "synthetic")
     }
 
     /// byte → [-1, 1]: x = byte/127.5 − 1.

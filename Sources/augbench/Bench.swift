@@ -1,12 +1,39 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import KernelBenchmarks
 import TensorCore
 
-/// `augbench bench`: GFLOP/s of sgemm and of convolutions at GAN layer shapes.
+/// `augbench bench`: kernel throughput (default) or a whole training step.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure sgemm and conv2d throughput (build with -c release for meaningful numbers).")
+        abstract: "Benchmarks (build with -c release for meaningful numbers).",
+        subcommands: [Kernels.self, TrainStep.self], defaultSubcommand: Kernels.self)
+}
+
+/// `augbench bench train-step`: iterations/s and peak memory of a GAN training workload.
+struct TrainStep: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "train-step",
+        abstract: "Iterations per second and peak memory of a training workload on synthetic data, after a warm-up.")
+
+    @Option(help: "dcgan (w64, batch 64, 1 D + 1 G, color,translation,cutout) or biggan (ch 32, conditional, batch 50, 4 D + 1 G, translation,cutout).")
+    var workload = "dcgan"
+    @Option(help: "Timed iterations (after 2 warm-up iterations).") var iterations = 10
+
+    func run() throws {
+        guard let chosen = TrainStepBenchmark.Workload(rawValue: workload) else { throw ValidationError("--workload must be dcgan or biggan") }
+        let kernel = BLASKernel.ensureBestKernel()
+        let m = try TrainStepBenchmark.run(chosen, iterations: iterations)
+        print(String(format: "%@: %.2f it/s (%d iterations in %.1f s), peak memory %.0f MiB; BLAS kernel %@, %d threads",
+                     workload, m.iterationsPerSecond, m.iterations, m.seconds, Double(m.peakMemoryBytes) / 1_048_576,
+                     kernel.summary, BLASKernel.threadCount))
+    }
+}
+
+/// `augbench bench [kernels]`: GFLOP/s of sgemm and of convolutions at GAN layer shapes.
+struct Kernels: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure sgemm and conv2d throughput.")
 
     @Option(help: "Seconds to repeat each measurement for (median reported).")
     var seconds: Double = 2

@@ -23,3 +23,14 @@ final class DoctorTests: XCTestCase {
         XCTAssertTrue(kernelLine(output).contains("Prescott (chosen by user"), kernelLine(output))
     }
 }
+
+final class BenchCommandTests: XCTestCase {
+    func testTrainStepReportsRateAndMemory() throws {
+        let output = try CommandRunner.run(["bench", "train-step", "--workload", "dcgan", "--iterations", "1"])
+        XCTAssertEqual(output.status, 0, output.stderr)
+        XCTAssertTrue(output.stdout.hasPrefix("dcgan: ") && output.stdout.contains("it/s") && output.stdout.contains("peak memory"), output.stdout)
+        let bad = try CommandRunner.run(["bench", "train-step", "--workload", "gpt"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("dcgan or biggan"), bad.stderr)
+    }
+}

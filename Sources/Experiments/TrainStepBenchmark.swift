@@ -1,0 +1,58 @@
+import Data
+import Foundation
+
+/// The training workloads of the speed issue, timed on synthetic data (the arithmetic does not depend on
+/// the pixels): iterations per second after a warm-up, and the process's peak resident memory.
+public enum TrainStepBenchmark {
+    public enum Workload: String, CaseIterable, Sendable {
+        /// DCGAN 32×32×1, w = 64, batch 64, hinge, Adam 2e-4 (0.5, 0.999), DiffAugment color,translation,cutout, 1 D + 1 G step.
+        case dcgan
+        /// BigGAN-CIFAR at ch = 32, class-conditional, batch 50, 4 D + 1 G steps, DiffAugment translation,cutout.
+        case biggan
+    }
+
+    public struct Measurement: Sendable {
+        public let workload: Workload
+        public let iterations: Int
+        public let seconds: Double
+        public let peakMemoryBytes: Int
+        public var iterationsPerSecond: Double { Double(iterations) / seconds }
+    }
+
+    public static func config(_ workload: Workload) -> ExperimentConfig {
+        var c = ExperimentConfig()
+        c.training.emaDecay = 0
+        c.training.loss = "hinge"
+        c.augment.strategy = "diffaugment"
+        switch workload {
+        case .dcgan:
+            c.model.architecture = "dcgan"; c.model.width = 64
+            c.training.batchSize = 64; c.training.dSteps = 1; c.training.beta1 = 0.5
+            c.augment.policy = "color,translation,cutout"
+        case .biggan:
+            c.model.architecture = "biggan"; c.model.width = 32; c.model.conditional = true
+            c.training.batchSize = 50; c.training.dSteps = 4; c.training.beta1 = 0
+            c.augment.policy = "translation,cutout"
+        }
+        return c
+    }
+
+    public static func run(_ workload: Workload, iterations: Int, warmup: Int = 2) throws -> Measurement {
+        let c = config(workload)
+        let channels = workload == .dcgan ? 1 : 3
+        let data = Dataset.synthetic(count: 1024, channels: channels, height: 32, width: 32, classes: 10, seed: 0)
+        let run = try TrainingRun(config: c, trainIndices: Array(0..<data.count), imageChannels: channels, classes: 10)
+        for _ in 0..<warmup { try run.step(data) }
+        let start = Date()
+        for _ in 0..<iterations { try run.step(data) }
+        return Measurement(workload: workload, iterations: iterations, seconds: Date().timeIntervalSince(start),
+                           peakMemoryBytes: peakResidentBytes())
+    }
+
+    /// VmHWM of /proc/self/status (the peak resident set), in bytes; 0 where unavailable.
+    public static func peakResidentBytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
+    }
+}
