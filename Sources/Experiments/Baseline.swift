@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Metrics
 
 /// Stored per-experiment metrics of a grid (results/baselines/*.json): for each experiment (axes without
@@ -34,7 +35,7 @@ public struct Baseline: Codable, Sendable {
         }
     }
 
-    public func write(to path: String) throws { try AtomicWrite.data(try RunDirectory.encoder.encode(self), to: path) }
+    public func write(to path: String) throws { try AtomicFile.write(try RunDirectory.encoder.encode(self), to: path) }
 }
 
 /// The comparison of current results with a baseline.

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Metrics
 
 /// One evaluation of a run: a line of metrics.jsonl.
@@ -103,7 +104,7 @@ public struct RunDirectory {
     }()
 
     public func write<T: Encodable>(_ value: T, to name: String) throws {
-        try AtomicWrite.data(try RunDirectory.encoder.encode(value), to: path(name))
+        try AtomicFile.write(try RunDirectory.encoder.encode(value), to: path(name))
     }
 
     public func read<T: Decodable>(_ type: T.Type, from name: String) -> T? {
@@ -115,7 +116,7 @@ public struct RunDirectory {
     /// Rewrites metrics.jsonl with these lines (small; rewriting keeps it whole if the process dies).
     public func writeMetrics(_ lines: [MetricsLine]) throws {
         let text = try lines.map { String(decoding: try RunDirectory.lineEncoder.encode($0), as: UTF8.self) }.joined(separator: "\n")
-        try AtomicWrite.data(Data((text + (lines.isEmpty ? "" : "\n")).utf8), to: path("metrics.jsonl"))
+        try AtomicFile.write(Data((text + (lines.isEmpty ? "" : "\n")).utf8), to: path("metrics.jsonl"))
     }
 
     public func readMetrics() -> [MetricsLine] {

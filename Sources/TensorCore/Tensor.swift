@@ -53,7 +53,8 @@ public final class Tensor {
         return self
     }
 
-    /// The same values, cut from the tape: no gradient flows through the result.
+    /// The same values, cut from the tape: no gradient flows through the result. Shares storage (no copy),
+    /// so pullbacks use it to keep a result's values without capturing the result itself.
     public func detached() -> Tensor { Tensor(shape: shape, scalars: scalars) }
 
     /// Overwrites the values of a leaf in place (optimiser updates, loading weights).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CHDF5
 import CPNG
+import Data
 import Foundation
 import TensorCore
 
@@ -9,7 +10,6 @@ struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Report the toolchain, BLAS kernel, libraries, datasets and CPU features; fail with the fix when something is missing.")
 
-    static let fashionMNISTFolder = "/usr/share/datasets/fashion-mnist"
     static let fashionMNISTFiles = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                                     "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
     static let kernelFlags = ["sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512dq",
@@ -33,13 +33,13 @@ struct Doctor: ParsableCommand {
         row("HDF5", "\(major).\(minor).\(release)")
         row("libpng", String(cString: png_get_libpng_ver(nil)))
         let missing = Self.fashionMNISTFiles.filter {
-            !FileManager.default.fileExists(atPath: Self.fashionMNISTFolder + "/" + $0)
+            !FileManager.default.fileExists(atPath: DatasetCatalog.fashionMNISTFolder + "/" + $0)
         }
         if missing.isEmpty {
-            row("Fashion-MNIST", Self.fashionMNISTFolder)
+            row("Fashion-MNIST", DatasetCatalog.fashionMNISTFolder)
         } else {
-            row("Fashion-MNIST", "MISSING: \(missing.joined(separator: ", ")) in \(Self.fashionMNISTFolder)")
-            problems.append("Fashion-MNIST is missing: run `scripts/setup` (or `apt-get install dataset-fashion-mnist`).")
+            row("Fashion-MNIST", "MISSING: \(missing.joined(separator: ", ")) in \(DatasetCatalog.fashionMNISTFolder)")
+            problems.append("Fashion-MNIST is missing: \(DatasetCatalog.hint(for: "fashion-mnist")).")
         }
         row("CPU", "\(BLASKernel.cpuModel()), \(Parallel.workerCount) cores")
         row("CPU features", Self.kernelFlags.map { flags.contains($0) ? $0 : "-\($0)" }.joined(separator: " "))

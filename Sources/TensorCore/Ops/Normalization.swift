@@ -37,7 +37,7 @@ extension Tensor {
             }
         }
         let output = Tensor(shape: shape, scalars: values)
-        let normalized = output.constant(), statistics = (mean, variance)
+        let normalized = output.detached(), statistics = (mean, variance)
         let result = Tensor.record(output, inputs: [self]) { g in
             if GradientMode.isRecording { return [self.batchNormPullbackComposed(g, epsilon: epsilon)] }
             return [Tensor.batchNormPullback(g, normalized: normalized, variance: statistics.1, epsilon: epsilon)]

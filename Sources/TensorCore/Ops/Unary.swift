@@ -11,13 +11,10 @@ extension Tensor {
         Tensor(shape: shape, scalars: Elementwise.unary(scalars, op))
     }
 
-    /// Values of a result as a constant tensor (shares storage; no copy, no tape link).
-    func constant() -> Tensor { Tensor(shape: shape, scalars: scalars) }
-
     /// eˣ. Pullback: g·eˣ.
     public func exp() -> Tensor {
         let y = mapped(UnaryOperations.Exp())
-        let value = y.constant()
+        let value = y.detached()
         return Tensor.record(y, inputs: [self]) { g in [g * (GradientMode.isRecording ? self.exp() : value)] }
     }
 
@@ -29,7 +26,7 @@ extension Tensor {
     /// √x. Pullback: g / (2√x).
     public func sqrt() -> Tensor {
         let y = mapped(UnaryOperations.SquareRoot())
-        let value = y.constant()
+        let value = y.detached()
         return Tensor.record(y, inputs: [self]) { g in [g / ((GradientMode.isRecording ? self.sqrt() : value) * 2)] }
     }
 
@@ -42,7 +39,7 @@ extension Tensor {
     /// tanh x. Pullback: g·(1 − tanh²x).
     public func tanh() -> Tensor {
         let y = mapped(UnaryOperations.HyperbolicTangent())
-        let value = y.constant()
+        let value = y.detached()
         return Tensor.record(y, inputs: [self]) { g in
             let t = GradientMode.isRecording ? self.tanh() : value
             return [g * (1 - t * t)]
@@ -52,7 +49,7 @@ extension Tensor {
     /// σ(x) = 1 / (1 + e⁻ˣ). Pullback: g·σ(x)(1 − σ(x)).
     public func sigmoid() -> Tensor {
         let y = mapped(UnaryOperations.Sigmoid())
-        let value = y.constant()
+        let value = y.detached()
         return Tensor.record(y, inputs: [self]) { g in
             let s = GradientMode.isRecording ? self.sigmoid() : value
             return [g * s * (1 - s)]
