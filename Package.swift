@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Augment", dependencies: ["TensorCore", "Storage"]),
         .target(name: "Models", dependencies: ["TensorCore", "NN", "Storage"]),
         .target(name: "Data", dependencies: ["TensorCore", "Storage", "CZlib"]),
-        .target(name: "Metrics", dependencies: ["COpenBLAS", "TensorCore", "NN", "Storage", "Models", "Data"]),
+        .target(name: "Metrics", dependencies: ["COpenBLAS", "TensorCore", "NN", "Storage", "Augment", "Models", "Data"]),
         .target(name: "Experiments", dependencies: ["TensorCore", "NN", "Storage", "Augment", "Models", "Data", "Metrics"]),
         .target(name: "TestSupport", dependencies: ["TensorCore"]),
         .target(name: "KernelBenchmarks", dependencies: ["TensorCore"], path: "Benchmarks/KernelBenchmarks"),

@@ -60,8 +60,10 @@ public final class Evaluator {
         return Tensor(shape: [n] + generator.imageShape, scalars: values)
     }
 
-    public func scores(of generator: any Generator) throws -> Scores {
-        let images = samples(generator)
+    public func scores(of generator: any Generator) throws -> Scores { try scores(of: samples(generator)) }
+
+    /// Scores of images already drawn with `samples(_:)`.
+    public func scores(of images: Tensor) throws -> Scores {
         let n = images.shape[0]
         let (features, logits) = extractor.extract(images.scalars, count: n, imageShape: Array(images.shape.dropFirst()))
         let generated = FeatureSet(features: features, logits: logits, count: n, dimension: extractor.network.featureDimension,

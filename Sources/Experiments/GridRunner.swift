@@ -137,11 +137,12 @@ public final class GridRunner {
                 reporter.update(status)
                 let evaluate = run.iteration % c.evaluation.every == 0 || run.iteration == c.training.iterations
                 if evaluate {
-                    let line = try evaluation(run, evaluator, inputs, seconds: seconds)
+                    let images = evaluator.samples(run.evaluatedGenerator)
+                    let line = try evaluation(run, evaluator, inputs, images: images, seconds: seconds)
                     lines.append(line)
                     status.lastFID = line.fid
                     try directory.writeMetrics(lines)
-                    try writeSamples(run, evaluator, directory, inputs)
+                    try writeSamples(run, evaluator, directory, inputs, evaluationImages: images)
                     if line.fid <= (lines.map(\.fid).min() ?? .infinity) {
                         try run.checkpoint(extra: ["seconds": seconds]).write(to: directory.path("checkpoint-best.h5"))
                     }
@@ -171,8 +172,8 @@ public final class GridRunner {
         return result
     }
 
-    func evaluation(_ run: TrainingRun, _ evaluator: Evaluator, _ inputs: RunInputs, seconds: Double) throws -> MetricsLine {
-        let scores = try evaluator.scores(of: run.evaluatedGenerator)
+    func evaluation(_ run: TrainingRun, _ evaluator: Evaluator, _ inputs: RunInputs, images: Tensor, seconds: Double) throws -> MetricsLine {
+        let scores = try evaluator.scores(of: images)
         let shape = inputs.train.imageShape
         let losses = run.takeMeanLosses()
         return MetricsLine(iteration: run.iteration, fid: scores.fid, isMean: scores.isMean, isStd: scores.isStd, kidMean: scores.kidMean,
@@ -184,9 +185,13 @@ public final class GridRunner {
                            adaP: run.ada.probability, lossD: losses.d, lossG: losses.g, seconds: seconds)
     }
 
-    func writeSamples(_ run: TrainingRun, _ evaluator: Evaluator, _ directory: RunDirectory, _ inputs: RunInputs) throws {
+    /// The sample grid: the first images of the evaluation's samples (the same latent stream), drawn anew only
+    /// when the grid asks for more images than the evaluation draws.
+    func writeSamples(_ run: TrainingRun, _ evaluator: Evaluator, _ directory: RunDirectory, _ inputs: RunInputs,
+                      evaluationImages: Tensor) throws {
         let count = run.config.evaluation.gridImages
-        let images = evaluator.samples(run.evaluatedGenerator, count: count)
+        let images = count <= evaluationImages.shape[0]
+            ? evaluationImages.sliced(alongAxis: 0, 0..<count) : evaluator.samples(run.evaluatedGenerator, count: count)
         let grid = ImageGrid.make(images.scalars, count: count, channels: inputs.train.channels, height: inputs.train.height,
                                   width: inputs.train.width, columns: Int(Double(count).squareRoot().rounded(.up)))
         try grid.write(to: directory.path(String(format: "samples/iteration-%06d.png", run.iteration)))

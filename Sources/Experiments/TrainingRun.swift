@@ -19,6 +19,7 @@ public final class TrainingRun {
     public let discriminator: any Discriminator
     /// The EMA of G (nil when `ema_decay` is 0).
     public let average: (any Generator)?
+    let ema: ExponentialMovingAverage?
     let gOptimizer: Adam, dOptimizer: Adam
     let strategy: Strategy
     let policy: Policy
@@ -42,10 +43,12 @@ public final class TrainingRun {
         discriminator = spec.makeDiscriminator(stream: &initStream)
         if config.training.emaDecay > 0 {
             let copy = spec.makeGenerator(stream: &initStream)
-            try copy.load(state: Dictionary(uniqueKeysWithValues: generator.namedState()))
+            ema = try ExponentialMovingAverage(average: copy, of: generator, decay: Float(config.training.emaDecay),
+                                               startIteration: config.training.emaStart)
             average = copy
         } else {
             average = nil
+            ema = nil
         }
         let t = config.training
         gOptimizer = Adam(parameters: generator.namedParameters(), learningRate: Float(t.learningRateG),
@@ -117,16 +120,7 @@ public final class TrainingRun {
         lossSums.count += 1
         if strategy == .adaptive { ada.endIteration(batchSize: batch) }
         iteration += 1
-        if let average { foldAverage(average) }
-    }
-
-    /// a ← d·a + (1 − d)·x over G's whole state (a plain copy before `ema_start`).
-    func foldAverage(_ average: any Generator) {
-        let d = iteration < config.training.emaStart ? 0 : Float(config.training.emaDecay)
-        for ((_, target), (_, source)) in zip(average.namedState(), generator.namedState()) {
-            let values = source.scalars
-            target.updateScalars { a in for i in a.indices { a[i] = d * a[i] + (1 - d) * values[i] } }
-        }
+        ema?.update(from: generator, iteration: iteration)
     }
 
     /// Mean losses since the last call, then reset.

@@ -1,3 +1,4 @@
+import Augment
 import Data
 import Foundation
 import Models
@@ -51,20 +52,11 @@ public struct FeatureNetTraining {
                        seconds: Date().timeIntervalSince(start))
     }
 
-    /// Shifts each image by up to 4 pixels (zero fill), as CIFAR classifiers are usually trained.
+    /// Shifts each image by up to 4 pixels (zero fill), as CIFAR classifiers are usually trained: DiffAugment's
+    /// translation op with shifts drawn per image (row, then column) from `stream`.
     static func translate(_ images: Tensor, stream: inout RandomStream) -> Tensor {
-        let (n, c, h, w) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
-        var out = [Float](repeating: 0, count: images.count)
-        for i in 0..<n {
-            let (dy, dx) = (stream.integer(in: -4...4), stream.integer(in: -4...4))
-            for plane in 0..<c {
-                let base = (i * c + plane) * h * w
-                for y in max(0, -dy)..<min(h, h - dy) {
-                    for x in max(0, -dx)..<min(w, w - dx) { out[base + y * w + x] = images.scalars[base + (y + dy) * w + x + dx] }
-                }
-            }
-        }
-        return Tensor(shape: images.shape, scalars: out)
+        let shifts = (0..<images.shape[0]).map { _ in (row: stream.integer(in: -4...4), column: stream.integer(in: -4...4)) }
+        return withoutGradients { GeometricOps.translation(images, shifts) }
     }
 
     /// Fraction of the split's images whose largest logit is their label.

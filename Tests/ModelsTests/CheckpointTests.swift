@@ -14,7 +14,7 @@ final class CheckpointTests: XCTestCase {
     /// A miniature GAN run: everything a real run keeps between iterations.
     final class MiniRun {
         let g: DCGANGenerator, d: DCGANDiscriminator, gEMA: DCGANGenerator
-        let ema: ExponentialMovingAverage<DCGANGenerator>
+        let ema: ExponentialMovingAverage
         let gOptimizer: Adam, dOptimizer: Adam
         var latents: RandomStream, data: RandomStream
         var iteration = 0
