@@ -3,18 +3,22 @@ import TestSupport
 import XCTest
 
 final class ConvolutionTests: XCTestCase {
-    /// Direct loops: y[n,o,i,j] = Σ w[o,c,a,b]·x[n,c,i·s−p+a, j·s−p+b].
     func naiveConv(_ x: Tensor, _ w: Tensor, stride s: Int, padding p: Int) -> [Float] {
+        naiveConv(x, w, stride: s, padding: (p, p))
+    }
+
+    /// Direct loops: y[n,o,i,j] = Σ w[o,c,a,b]·x[n,c,i·s−ph+a, j·s−pw+b] for a kh×kw kernel.
+    func naiveConv(_ x: Tensor, _ w: Tensor, stride s: Int, padding p: (Int, Int)) -> [Float] {
         let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let (o, k) = (w.shape[0], w.shape[2])
-        let (oh, ow) = ((h + 2 * p - k) / s + 1, (wd + 2 * p - k) / s + 1)
+        let (o, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
+        let (oh, ow) = ((h + 2 * p.0 - kh) / s + 1, (wd + 2 * p.1 - kw) / s + 1)
         var y = [Float](repeating: 0, count: n * o * oh * ow)
         for b in 0..<n { for oc in 0..<o { for i in 0..<oh { for j in 0..<ow {
             var total: Float = 0
-            for ic in 0..<c { for a in 0..<k { for bb in 0..<k {
-                let (r, q) = (i * s - p + a, j * s - p + bb)
+            for ic in 0..<c { for a in 0..<kh { for bb in 0..<kw {
+                let (r, q) = (i * s - p.0 + a, j * s - p.1 + bb)
                 guard r >= 0, r < h, q >= 0, q < wd else { continue }
-                total += w.scalars[((oc * c + ic) * k + a) * k + bb] * x.scalars[((b * c + ic) * h + r) * wd + q]
+                total += w.scalars[((oc * c + ic) * kh + a) * kw + bb] * x.scalars[((b * c + ic) * h + r) * wd + q]
             } } }
             y[((b * o + oc) * oh + i) * ow + j] = total
         } } } }
@@ -49,6 +53,33 @@ final class ConvolutionTests: XCTestCase {
             let w = Tensor.randomNormal([4, 3, c.kernel, c.kernel], stream: &stream)
             let y = x.conv2d(w, stride: c.stride, padding: c.padding)
             assertClose(y.scalars, naiveConv(x, w, stride: c.stride, padding: c.padding), tolerance: 1e-4)
+        }
+    }
+
+    /// Inception-v3's kernels: 1×7, 7×1, 1×3, 3×1 with padding on one axis only, and a strided 3×1.
+    let rectangularCases: [(kernel: (Int, Int), stride: Int, padding: (Int, Int))] = [
+        ((1, 7), 1, (0, 3)), ((7, 1), 1, (3, 0)), ((1, 3), 1, (0, 1)), ((3, 1), 2, (1, 0)), ((2, 5), 2, (1, 2)),
+    ]
+
+    func testRectangularConv2dMatchesNaiveLoopsAndAdjoints() {
+        for (index, c) in rectangularCases.enumerated() {
+            var stream = RandomStream(seed: UInt64(index), name: "rect")
+            let x = Tensor.randomNormal([2, 3, 9, 8], stream: &stream)
+            let w = Tensor.randomNormal([4, 3, c.kernel.0, c.kernel.1], stream: &stream)
+            let y = x.conv2d(w, stride: c.stride, padding: c.padding)
+            assertClose(y.scalars, naiveConv(x, w, stride: c.stride, padding: c.padding), tolerance: 1e-4)
+            let g = ConvGeometry(batch: 2, channels: 3, height: 9, width: 8, kernel: c.kernel, stride: c.stride, padding: c.padding)
+            XCTAssertEqual(y.shape, [2, 4, g.outputHeight, g.outputWidth])
+        }
+    }
+
+    func testRectangularConvolutionGradients() {
+        for (index, c) in rectangularCases.enumerated() {
+            let x = GradientCheck.sample([2, 2, 7, 6], seed: UInt64(150 + index))
+            let w = GradientCheck.sample([3, 2, c.kernel.0, c.kernel.1], seed: UInt64(160 + index), scale: 0.5)
+            assertGradients([x, w]) { $0[0].conv2d($0[1], stride: c.stride, padding: c.padding) }
+            let wt = GradientCheck.sample([2, 3, c.kernel.0, c.kernel.1], seed: UInt64(170 + index), scale: 0.5)
+            assertGradients([x, wt]) { $0[0].convTranspose2d($0[1], stride: c.stride, padding: c.padding) }
         }
     }
 

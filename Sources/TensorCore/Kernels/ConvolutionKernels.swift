@@ -19,7 +19,7 @@ public enum ConvolutionKernels {
 
     static func slice(_ g: ConvGeometry, count: Int) -> ConvGeometry {
         ConvGeometry(batch: count, channels: g.channels, height: g.height, width: g.width,
-                     kernel: g.kernel, stride: g.stride, padding: g.padding)
+                     kernel: (g.kernelHeight, g.kernelWidth), stride: g.stride, padding: (g.paddingHeight, g.paddingWidth))
     }
 
     /// Runs `body(group, first image, chunk geometry, scratch A, scratch B)` for every chunk; chunk i
@@ -47,7 +47,7 @@ public enum ConvolutionKernels {
         }
     }
 
-    /// y[N, O, L] = W[O, C·k·k] · im2col(x).
+    /// y[N, O, L] = W[O, C·kh·kw] · im2col(x).
     public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int,
                                geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
                                chunkBytes: Int = defaultChunkBytes) {
@@ -77,7 +77,7 @@ public enum ConvolutionKernels {
         }
     }
 
-    /// dW[O, C·k·k] = Σ over images of dy[O, L] · im2col(x)ᵀ, summed per group and then across groups
+    /// dW[O, C·kh·kw] = Σ over images of dy[O, L] · im2col(x)ᵀ, summed per group and then across groups
     /// in group order.
     public static func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, outChannels: Int,
                                       geometry g: ConvGeometry, dw: UnsafeMutablePointer<Float>,

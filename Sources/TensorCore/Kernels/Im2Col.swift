@@ -1,25 +1,34 @@
-/// Geometry of a square-kernel 2-D convolution over NCHW input.
+/// Geometry of a 2-D convolution over NCHW input: a kh×kw kernel, one stride for both axes, and
+/// zero padding ph rows above and below, pw columns left and right.
 public struct ConvGeometry: Equatable, Sendable {
     public let batch, channels, height, width: Int
-    public let kernel, stride, padding: Int
+    public let kernelHeight, kernelWidth, stride, paddingHeight, paddingWidth: Int
 
-    public init(batch: Int, channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int) {
+    public init(batch: Int, channels: Int, height: Int, width: Int, kernel: (Int, Int), stride: Int, padding: (Int, Int)) {
         self.batch = batch; self.channels = channels; self.height = height; self.width = width
-        self.kernel = kernel; self.stride = stride; self.padding = padding
+        (kernelHeight, kernelWidth) = kernel
+        self.stride = stride
+        (paddingHeight, paddingWidth) = padding
     }
 
-    /// H' = ⌊(H + 2p − k) / s⌋ + 1
-    public var outputHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
-    /// W' = ⌊(W + 2p − k) / s⌋ + 1
-    public var outputWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
+    /// A square k×k kernel with padding p on every side.
+    public init(batch: Int, channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int) {
+        self.init(batch: batch, channels: channels, height: height, width: width,
+                  kernel: (kernel, kernel), stride: stride, padding: (padding, padding))
+    }
+
+    /// H' = ⌊(H + 2·ph − kh) / s⌋ + 1
+    public var outputHeight: Int { (height + 2 * paddingHeight - kernelHeight) / stride + 1 }
+    /// W' = ⌊(W + 2·pw − kw) / s⌋ + 1
+    public var outputWidth: Int { (width + 2 * paddingWidth - kernelWidth) / stride + 1 }
     /// Output positions per image, L = H'·W'.
     public var outputPlane: Int { outputHeight * outputWidth }
-    /// Rows of the column matrix, C·k·k.
-    public var patchSize: Int { channels * kernel * kernel }
+    /// Rows of the column matrix, C·kh·kw.
+    public var patchSize: Int { channels * kernelHeight * kernelWidth }
 
-    /// The output columns `ow` whose input column `ow·s − p + offset` lies inside [0, W).
+    /// The output positions o whose input position `o·s − padding + offset` lies inside [0, extent).
     @inline(__always)
-    func validRange(offset: Int, extent: Int, outputs: Int) -> Range<Int> {
+    func validRange(offset: Int, padding: Int, extent: Int, outputs: Int) -> Range<Int> {
         let shift = padding - offset
         let low = shift > 0 ? (shift + stride - 1) / stride : 0
         let top = extent - 1 + shift
@@ -28,29 +37,29 @@ public struct ConvGeometry: Equatable, Sendable {
     }
 }
 
-/// im2col and its adjoint col2im. The column matrix is [C·k·k, N·L]: row (c·k + i)·k + j holds,
-/// for every image n and output position (oh, ow), the input x[n, c, oh·s − p + i, ow·s − p + j]
-/// (0 outside the image). One GEMM with the [O, C·k·k] weight matrix then convolves the whole batch.
+/// im2col and its adjoint col2im. The column matrix is [C·kh·kw, N·L]: row (c·kh + i)·kw + j holds,
+/// for every image n and output position (oh, ow), the input x[n, c, oh·s − ph + i, ow·s − pw + j]
+/// (0 outside the image). One GEMM with the [O, C·kh·kw] weight matrix then convolves the whole batch.
 public enum Im2Col {
-    /// col[(c·k+i)·k+j, n·L + oh·W' + ow] = x[n, c, oh·s−p+i, ow·s−p+j]
+    /// col[(c·kh+i)·kw+j, n·L + oh·W' + ow] = x[n, c, oh·s−ph+i, ow·s−pw+j]
     /// With `parallel`, the images and channels are spread over the workers.
     public static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>,
                               parallel: Bool = true) {
-        let (plane, outW, outH, k) = (g.outputPlane, g.outputWidth, g.outputHeight, g.kernel)
+        let (plane, outW, outH, kh, kw) = (g.outputPlane, g.outputWidth, g.outputHeight, g.kernelHeight, g.kernelWidth)
         let rowLength = g.batch * plane
         Parallel.forEach(g.batch * g.channels, work: parallel ? g.batch * g.patchSize * plane : 0) { nc in
             let n = nc / g.channels, c = nc % g.channels
             let source = x + nc * g.height * g.width
-            for i in 0..<k {
-                let rows = g.validRange(offset: i, extent: g.height, outputs: outH)
-                for j in 0..<k {
-                    let columns = g.validRange(offset: j, extent: g.width, outputs: outW)
-                    let destination = col + ((c * k + i) * k + j) * rowLength + n * plane
+            for i in 0..<kh {
+                let rows = g.validRange(offset: i, padding: g.paddingHeight, extent: g.height, outputs: outH)
+                for j in 0..<kw {
+                    let columns = g.validRange(offset: j, padding: g.paddingWidth, extent: g.width, outputs: outW)
+                    let destination = col + ((c * kh + i) * kw + j) * rowLength + n * plane
                     destination.update(repeating: 0, count: plane)
                     for oh in rows {
-                        let inputRow = source + (oh * g.stride - g.padding + i) * g.width
+                        let inputRow = source + (oh * g.stride - g.paddingHeight + i) * g.width
                         let outputRow = destination + oh * outW
-                        let firstColumn = j - g.padding
+                        let firstColumn = j - g.paddingWidth
                         if g.stride == 1 {
                             (outputRow + columns.lowerBound).update(
                                 from: inputRow + columns.lowerBound + firstColumn, count: columns.count)
@@ -67,21 +76,21 @@ public enum Im2Col {
     /// `x` is overwritten.
     public static func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, into x: UnsafeMutablePointer<Float>,
                               parallel: Bool = true) {
-        let (plane, outW, outH, k) = (g.outputPlane, g.outputWidth, g.outputHeight, g.kernel)
+        let (plane, outW, outH, kh, kw) = (g.outputPlane, g.outputWidth, g.outputHeight, g.kernelHeight, g.kernelWidth)
         let rowLength = g.batch * plane
         Parallel.forEach(g.batch * g.channels, work: parallel ? g.batch * g.patchSize * plane : 0) { nc in
             let n = nc / g.channels, c = nc % g.channels
             let target = x + nc * g.height * g.width
             target.update(repeating: 0, count: g.height * g.width)
-            for i in 0..<k {
-                let rows = g.validRange(offset: i, extent: g.height, outputs: outH)
-                for j in 0..<k {
-                    let columns = g.validRange(offset: j, extent: g.width, outputs: outW)
-                    let source = col + ((c * k + i) * k + j) * rowLength + n * plane
+            for i in 0..<kh {
+                let rows = g.validRange(offset: i, padding: g.paddingHeight, extent: g.height, outputs: outH)
+                for j in 0..<kw {
+                    let columns = g.validRange(offset: j, padding: g.paddingWidth, extent: g.width, outputs: outW)
+                    let source = col + ((c * kh + i) * kw + j) * rowLength + n * plane
                     for oh in rows {
-                        let inputRow = target + (oh * g.stride - g.padding + i) * g.width
+                        let inputRow = target + (oh * g.stride - g.paddingHeight + i) * g.width
                         let outputRow = source + oh * outW
-                        let firstColumn = j - g.padding
+                        let firstColumn = j - g.paddingWidth
                         for ow in columns { inputRow[ow * g.stride + firstColumn] += outputRow[ow] }
                     }
                 }

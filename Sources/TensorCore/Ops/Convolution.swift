@@ -1,5 +1,6 @@
 // MARK: - Convolution by im2col + sgemm
-// Shapes: x [N, C, H, W], weight [O, C, k, k], y [N, O, H', W'], L = H'·W'.
+// Shapes: x [N, C, H, W], weight [O, C, kh, kw], y [N, O, H', W'], L = H'·W'. Padding (ph, pw) adds
+// ph zero rows above and below and pw zero columns left and right; the stride is the same on both axes.
 
 extension [Float] {
     /// An array whose every element the caller writes before reading (skips zero-filling).
@@ -13,18 +14,24 @@ extension [Float] {
 }
 
 extension Tensor {
-    func convGeometry(kernel: Int, stride: Int, padding: Int) -> ConvGeometry {
+    func convGeometry(kernel: (Int, Int), stride: Int, padding: (Int, Int)) -> ConvGeometry {
         precondition(rank == 4, "convolution: input must be NCHW, got \(shape)")
         return ConvGeometry(batch: shape[0], channels: shape[1], height: shape[2], width: shape[3],
                             kernel: kernel, stride: stride, padding: padding)
     }
 
-    /// y[n, o, i, j] = Σ_{c, a, b} w[o, c, a, b] · x[n, c, i·s − p + a, j·s − p + b] (zero outside x).
-    /// Pullback: dx = convTranspose2d(g, w), dw = Σₙ g ⋆ x (the weight gradient).
+    /// conv2d with the same padding p on every side.
     public func conv2d(_ weight: Tensor, stride: Int = 1, padding: Int = 0) -> Tensor {
-        precondition(weight.rank == 4 && weight.shape[2] == weight.shape[3] && weight.shape[1] == shape[1],
-                     "conv2d: weight \(weight.shape) does not fit input \(shape) (want [O, \(rank == 4 ? shape[1] : 0), k, k])")
-        let g = convGeometry(kernel: weight.shape[2], stride: stride, padding: padding)
+        conv2d(weight, stride: stride, padding: (padding, padding))
+    }
+
+    /// y[n, o, i, j] = Σ_{c, a, b} w[o, c, a, b] · x[n, c, i·s − ph + a, j·s − pw + b] (zero outside x).
+    /// Pullback: dx = convTranspose2d(g, w), dw = Σₙ g ⋆ x (the weight gradient).
+    public func conv2d(_ weight: Tensor, stride: Int = 1, padding: (Int, Int)) -> Tensor {
+        precondition(weight.rank == 4 && rank == 4 && weight.shape[1] == shape[1],
+                     "conv2d: weight \(weight.shape) does not fit input \(shape) (want [O, \(rank == 4 ? shape[1] : 0), kh, kw])")
+        let kernel = (weight.shape[2], weight.shape[3])
+        let g = convGeometry(kernel: kernel, stride: stride, padding: padding)
         precondition(g.outputHeight > 0 && g.outputWidth > 0, "conv2d: kernel larger than padded input \(shape)")
         let outChannels = weight.shape[0]
         FLOPCounter.add(outChannels * g.patchSize * g.batch * g.outputPlane)
@@ -36,22 +43,30 @@ extension Tensor {
             [self.requiresGradient
                 ? grad.convTranspose2d(weight, stride: stride, padding: padding, outputSize: (g.height, g.width)) : nil,
              weight.requiresGradient
-                ? Tensor.conv2dWeightGradient(input: self, outputGradient: grad, kernel: g.kernel,
+                ? Tensor.conv2dWeightGradient(input: self, outputGradient: grad, kernel: kernel,
                                               stride: stride, padding: padding) : nil]
         }
     }
 
-    /// The adjoint of conv2d in its input: x [N, Cin, H, W] and weight [Cin, Cout, k, k] give
-    /// y [N, Cout, H₀, W₀] with H₀ = (H − 1)·s − 2p + k unless `outputSize` picks another valid size.
-    /// Pullback: dx = conv2d(g, w), dw = weight gradient of that conv with input g and output gradient x.
+    /// convTranspose2d with the same padding p on every side.
     public func convTranspose2d(_ weight: Tensor, stride: Int = 1, padding: Int = 0,
                                 outputSize: (Int, Int)? = nil) -> Tensor {
-        precondition(rank == 4 && weight.rank == 4 && weight.shape[0] == shape[1] && weight.shape[2] == weight.shape[3],
-                     "convTranspose2d: weight \(weight.shape) does not fit input \(shape) (want [\(rank == 4 ? shape[1] : 0), Cout, k, k])")
-        let (inChannels, outChannels, k) = (shape[1], weight.shape[1], weight.shape[2])
-        let size = outputSize ?? ((shape[2] - 1) * stride - 2 * padding + k, (shape[3] - 1) * stride - 2 * padding + k)
+        convTranspose2d(weight, stride: stride, padding: (padding, padding), outputSize: outputSize)
+    }
+
+    /// The adjoint of conv2d in its input: x [N, Cin, H, W] and weight [Cin, Cout, kh, kw] give
+    /// y [N, Cout, H₀, W₀] with H₀ = (H − 1)·s − 2·ph + kh unless `outputSize` picks another valid size.
+    /// Pullback: dx = conv2d(g, w), dw = weight gradient of that conv with input g and output gradient x.
+    public func convTranspose2d(_ weight: Tensor, stride: Int = 1, padding: (Int, Int),
+                                outputSize: (Int, Int)? = nil) -> Tensor {
+        precondition(rank == 4 && weight.rank == 4 && weight.shape[0] == shape[1],
+                     "convTranspose2d: weight \(weight.shape) does not fit input \(shape) (want [\(rank == 4 ? shape[1] : 0), Cout, kh, kw])")
+        let (inChannels, outChannels) = (shape[1], weight.shape[1])
+        let kernel = (weight.shape[2], weight.shape[3])
+        let size = outputSize ?? ((shape[2] - 1) * stride - 2 * padding.0 + kernel.0,
+                                  (shape[3] - 1) * stride - 2 * padding.1 + kernel.1)
         let g = ConvGeometry(batch: shape[0], channels: outChannels, height: size.0, width: size.1,
-                             kernel: k, stride: stride, padding: padding)
+                             kernel: kernel, stride: stride, padding: padding)
         precondition(g.outputHeight == shape[2] && g.outputWidth == shape[3],
                      "convTranspose2d: output size \(size) does not map back to input \(shape)")
         FLOPCounter.add(inChannels * g.patchSize * g.batch * g.outputPlane)
@@ -62,16 +77,16 @@ extension Tensor {
         return Tensor.record(y, inputs: [self, weight]) { grad in
             [self.requiresGradient ? grad.conv2d(weight, stride: stride, padding: padding) : nil,
              weight.requiresGradient
-                ? Tensor.conv2dWeightGradient(input: grad, outputGradient: self, kernel: k,
+                ? Tensor.conv2dWeightGradient(input: grad, outputGradient: self, kernel: kernel,
                                               stride: stride, padding: padding) : nil]
         }
     }
 
-    /// dw[o, c, a, b] = Σ_{n, i, j} dy[n, o, i, j] · x[n, c, i·s − p + a, j·s − p + b], the gradient of
+    /// dw[o, c, a, b] = Σ_{n, i, j} dy[n, o, i, j] · x[n, c, i·s − ph + a, j·s − pw + b], the gradient of
     /// conv2d in its weight. It is bilinear, so its own pullback is two convolutions with the weight G:
     /// d(input) = convTranspose2d(dy, G), d(outputGradient) = conv2d(x, G).
     public static func conv2dWeightGradient(input x: Tensor, outputGradient dy: Tensor,
-                                            kernel: Int, stride: Int, padding: Int) -> Tensor {
+                                            kernel: (Int, Int), stride: Int, padding: (Int, Int)) -> Tensor {
         let g = x.convGeometry(kernel: kernel, stride: stride, padding: padding)
         precondition(dy.rank == 4 && dy.shape[0] == g.batch && dy.shape[2] == g.outputHeight && dy.shape[3] == g.outputWidth,
                      "conv2dWeightGradient: output gradient \(dy.shape) does not match input \(x.shape)")
@@ -80,11 +95,17 @@ extension Tensor {
         let values = [Float].uninitialized(outChannels * g.patchSize) { dw in
             ConvolutionKernels.weightGradient(x: x.scalars, dy: dy.scalars, outChannels: outChannels, geometry: g, dw: dw)
         }
-        let dw = Tensor(shape: [outChannels, g.channels, kernel, kernel], scalars: values)
+        let dw = Tensor(shape: [outChannels, g.channels, kernel.0, kernel.1], scalars: values)
         return record(dw, inputs: [x, dy]) { grad in
             [x.requiresGradient
                 ? dy.convTranspose2d(grad, stride: stride, padding: padding, outputSize: (g.height, g.width)) : nil,
              dy.requiresGradient ? x.conv2d(grad, stride: stride, padding: padding) : nil]
         }
+    }
+
+    /// conv2dWeightGradient for a square k×k kernel and padding p on every side.
+    public static func conv2dWeightGradient(input x: Tensor, outputGradient dy: Tensor,
+                                            kernel: Int, stride: Int, padding: Int) -> Tensor {
+        conv2dWeightGradient(input: x, outputGradient: dy, kernel: (kernel, kernel), stride: stride, padding: (padding, padding))
     }
 }
