@@ -9,27 +9,31 @@ import TensorCore
 /// (so evaluations do not disturb training randomness), features from the run's extractor, FID and KID
 /// against the reference split, IS from the extractor's logits.
 public final class Evaluator {
-    public let extractor: FeatureNetWeights
+    public let extractor: any FeatureExtractor
     public let reference: GaussianStatistics
     public let referenceFeatures: FeatureSet
     public let metricProtocol: MetricProtocol
     let config: ExperimentConfig.EvaluationSection
     let seed: UInt64
 
-    public init(extractor: FeatureNetWeights, referenceData: Dataset, referenceName: String, config: ExperimentConfig.EvaluationSection,
+    public init(extractor: any FeatureExtractor, referenceData: Dataset, referenceName: String, config: ExperimentConfig.EvaluationSection,
                 seed: UInt64, cacheFolder: String) throws {
         self.extractor = extractor
         self.config = config
         self.seed = seed
         let count = referenceData.count
-        let (features, logits) = extractor.extract(referenceData.images(0..<count), count: count, imageShape: referenceData.imageShape)
-        referenceFeatures = FeatureSet(features: features, logits: logits, count: count, dimension: extractor.network.featureDimension,
-                                       classes: extractor.network.classCount, extractor: extractor.extractorName,
-                                       extractorHash: extractor.hash, source: referenceName)
         let key = ReferenceStatisticsCache.Key(datasetFingerprint: referenceData.fingerprint, split: referenceData.split,
                                                extractorHash: extractor.hash, count: count)
-        reference = try ReferenceStatisticsCache(folder: cacheFolder).statistics(for: key) {
-            GaussianStatistics(features: features, count: count, dimension: extractor.network.featureDimension)
+        let cache = ReferenceStatisticsCache(folder: cacheFolder)
+        let referenceFeatures = try cache.features(for: key, source: referenceName) {
+            let (features, logits) = extractor.extract(referenceData.images(0..<count), count: count, imageShape: referenceData.imageShape)
+            return FeatureSet(features: features, logits: logits, count: count, dimension: extractor.featureDimension,
+                              classes: extractor.classCount, extractor: extractor.extractorName,
+                              extractorHash: extractor.hash, source: referenceName)
+        }
+        self.referenceFeatures = referenceFeatures
+        reference = try cache.statistics(for: key) {
+            GaussianStatistics(features: referenceFeatures.features, count: count, dimension: extractor.featureDimension)
         }
         metricProtocol = MetricProtocol(extractor: extractor.extractorName, extractorHash: extractor.hash, sampleCount: config.samples,
                                         reference: referenceName, referenceCount: count, isSplits: config.isSplits,
@@ -66,8 +70,8 @@ public final class Evaluator {
     public func scores(of images: Tensor) throws -> Scores {
         let n = images.shape[0]
         let (features, logits) = extractor.extract(images.scalars, count: n, imageShape: Array(images.shape.dropFirst()))
-        let generated = FeatureSet(features: features, logits: logits, count: n, dimension: extractor.network.featureDimension,
-                                   classes: extractor.network.classCount, extractor: extractor.extractorName,
+        let generated = FeatureSet(features: features, logits: logits, count: n, dimension: extractor.featureDimension,
+                                   classes: extractor.classCount, extractor: extractor.extractorName,
                                    extractorHash: extractor.hash, source: "generator")
         let fid = try FrechetDistance.distance(GaussianStatistics(features: features, count: n, dimension: generated.dimension), reference)
         let inception = try InceptionScore.score(logits: logits, count: n, classes: generated.classes, splits: config.isSplits)

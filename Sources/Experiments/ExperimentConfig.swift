@@ -80,7 +80,10 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         public var samples = 5000
         /// Reference reals for FID/KID: the test split (or the training split of an image folder).
         public var referenceSplit = "test"
-        /// FeatureNet weights; "" uses weights/featurenet-<dataset>.h5.
+        /// Feature extractor for FID/IS/KID: "featurenet" (ours, trained per dataset) or "inception"
+        /// (the FID Inception-v3: numbers comparable with published ones; needs its converted weights).
+        public var extractor = "featurenet"
+        /// Extractor weights; "" uses weights/featurenet-<dataset>.h5 or weights/inception-v3-fid.h5.
         public var extractorWeights = ""
         public var isSplits = 10
         public var kidSubsets = 100

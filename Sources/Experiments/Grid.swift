@@ -67,6 +67,7 @@ public enum Grid {
         try oneOf(c.model.architecture, Architecture.allCases.map(\.rawValue), "model.architecture")
         try oneOf(c.training.loss, ["hinge", "non-saturating"], "training.loss")
         try oneOf(c.augment.strategy, Strategy.allCases.map(\.rawValue), "augment.strategy")
+        try oneOf(c.evaluation.extractor, ["featurenet", "inception"], "evaluation.extractor")
         do { _ = try Policy(c.augment.policy) } catch { throw fail("augment.policy", "\(error)") }
         guard c.subset.fraction > 0, c.subset.fraction <= 1 else { throw fail("subset.fraction", "found \(c.subset.fraction), expected a number in (0, 1]") }
         for (path, value) in [("training.iterations", c.training.iterations), ("training.batch_size", c.training.batchSize),

@@ -69,6 +69,7 @@ final class DataCache {
     /// use the CIFAR-10 or Fashion-MNIST extractor by channel count).
     func weightsPath(_ c: ExperimentConfig) -> String {
         if !c.evaluation.extractorWeights.isEmpty { return c.evaluation.extractorWeights }
+        if c.evaluation.extractor == "inception" { return "\(weightsFolder)/inception-v3-fid.h5" }
         let name = ["obama", "folder"].contains(c.dataset.name) ? (c.dataset.channels == 1 ? "fashion-mnist" : "cifar10") : c.dataset.name
         return "\(weightsFolder)/featurenet-\(name).h5"
     }
@@ -77,18 +78,32 @@ final class DataCache {
         let path = weightsPath(c)
         let key = "\(path)|\(inputs.reference.fingerprint)|\(inputs.referenceName)|\(c.evaluation.samples)|\(c.evaluation.isSplits)|\(c.evaluation.kidSubsets)|\(c.evaluation.kidSubsetSize)|\(c.training.seed)"
         if let cached = evaluators[key] { return cached }
+        let weights = try extractor(c, inputs, path: path)
+        let evaluator = try Evaluator(extractor: weights, referenceData: inputs.reference, referenceName: inputs.referenceName,
+                                      config: c.evaluation, seed: UInt64(c.training.seed), cacheFolder: cacheFolder)
+        evaluators[key] = evaluator
+        return evaluator
+    }
+
+    /// The configured extractor, checked against the dataset's images.
+    func extractor(_ c: ExperimentConfig, _ inputs: RunInputs, path: String) throws -> any FeatureExtractor {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ConfigError(file: path, path: "evaluation.extractor_weights",
-                              "FeatureNet weights not found; create them with `augbench features train --dataset \(c.dataset.name)` or name a file")
+            let hint = c.evaluation.extractor == "inception"
+                ? "Inception weights not found; convert pytorch-fid's weights with scripts/convert_inception_weights.py (README: 'Inception-v3 features') or name a file"
+                : "FeatureNet weights not found; create them with `augbench features train --dataset \(c.dataset.name)` or name a file"
+            throw ConfigError(file: path, path: "evaluation.extractor_weights", hint)
+        }
+        if c.evaluation.extractor == "inception" {
+            guard [1, 3].contains(inputs.train.channels) else {
+                throw ConfigError(file: path, path: "evaluation.extractor", "Inception-v3 takes 1- or 3-channel images; the dataset has \(inputs.train.imageShape)")
+            }
+            return try InceptionWeights.read(from: path)
         }
         let weights = try FeatureNetWeights.read(from: path)
         guard weights.network.convsInputChannels == inputs.train.channels, inputs.train.height == 32 else {
             throw ConfigError(file: path, path: "evaluation.extractor_weights",
                               "the extractor takes 32×32 images with \(weights.network.convsInputChannels) channel(s); the dataset has \(inputs.train.imageShape)")
         }
-        let evaluator = try Evaluator(extractor: weights, referenceData: inputs.reference, referenceName: inputs.referenceName,
-                                      config: c.evaluation, seed: UInt64(c.training.seed), cacheFolder: cacheFolder)
-        evaluators[key] = evaluator
-        return evaluator
+        return weights
     }
 }

@@ -7,7 +7,7 @@ import TensorCore
 
 /// A trained FeatureNet in an HDF5 file: its state under `/state/<name>`, its shape as attributes, and a
 /// content hash of the weights that identifies the extractor in every metric's protocol.
-public struct FeatureNetWeights {
+public struct FeatureNetWeights: FeatureExtractor {
     public let network: FeatureNet
     public let hash: String
     public let datasetName: String
@@ -15,16 +15,12 @@ public struct FeatureNetWeights {
     public let path: String
 
     public var extractorName: String { "featurenet-\(datasetName)" }
+    public var featureDimension: Int { network.featureDimension }
+    public var classCount: Int { network.classCount }
+    public var batchSize: Int { 500 }
 
     /// Hash of every state tensor's name, shape and values (16 hex digits).
-    public static func hash(of network: FeatureNet) -> String {
-        var bytes: [UInt8] = []
-        for (name, tensor) in network.namedState() {
-            bytes += Array(name.utf8) + tensor.shape.flatMap { withUnsafeBytes(of: Int64($0).littleEndian, Array.init) }
-            tensor.scalars.withUnsafeBytes { bytes += $0 }
-        }
-        return String(Fingerprint.of(bytes: bytes, labels: nil, shape: []).prefix(16))
-    }
+    public static func hash(of network: FeatureNet) -> String { weightHash(network.namedState()) }
 
     public static func write(_ network: FeatureNet, channels: Int, width: Int, datasetName: String, datasetFingerprint: String,
                              testAccuracy: Double, command: String, to path: String) throws {
@@ -68,19 +64,6 @@ public struct FeatureNetWeights {
                                  testAccuracy: try file.doubleAttribute("test_accuracy"), path: path)
     }
 
-    /// Features and logits of NCHW images in [-1, 1], in batches, evaluation mode, no tape.
-    public func extract(_ images: [Float], count: Int, imageShape: [Int], batchSize: Int = 500) -> (features: [Float], logits: [Float]) {
-        var features: [Float] = [], logits: [Float] = []
-        let size = imageShape.reduce(1, *)
-        var start = 0
-        while start < count {
-            let n = min(batchSize, count - start)
-            let batch = Tensor(shape: [n] + imageShape, scalars: Array(images[(start * size)..<((start + n) * size)]))
-            let (f, l) = withoutGradients { network(batch, .evaluation) }
-            features += f.scalars
-            logits += l.scalars
-            start += n
-        }
-        return (features, logits)
-    }
+    /// Penultimate features and logits, evaluation mode.
+    public func features(ofBatch images: Tensor) -> (features: Tensor, logits: Tensor) { network(images, .evaluation) }
 }

@@ -23,6 +23,7 @@ public struct ReferenceStatisticsCache {
         }
 
         var fileName: String { "reference-\(datasetFingerprint.prefix(12))-\(split)-\(extractorHash.prefix(12))-\(count).h5" }
+        var featuresFileName: String { "reference-features-\(datasetFingerprint.prefix(12))-\(split)-\(extractorHash.prefix(12))-\(count).h5" }
     }
 
     public func path(for key: Key) -> String { folder + "/" + key.fileName }
@@ -49,6 +50,20 @@ public struct ReferenceStatisticsCache {
             try file.setAttribute("extractor_hash", key.extractorHash)
             try file.setAttribute("count", Int64(key.count))
         }
+    }
+
+    /// Cached features and logits of the reference images (KID and IS need them, not only the
+    /// statistics; Inception takes minutes to compute them), or `compute()` stored for next time. A file
+    /// is used only when its extractor hash, count and source all match.
+    public func features(for key: Key, source: String, compute: () throws -> FeatureSet) throws -> FeatureSet {
+        let path = folder + "/" + key.featuresFileName
+        if let cached = try? FeatureSet.read(from: path), cached.extractorHash == key.extractorHash, cached.count == key.count,
+           cached.source == source {
+            return cached
+        }
+        let fresh = try compute()
+        try fresh.write(to: path)
+        return fresh
     }
 
     /// Cached statistics, or `compute()` stored for next time.

@@ -3,6 +3,8 @@ import CHDF5
 import CPNG
 import Data
 import Foundation
+import Metrics
+import Storage
 import TensorCore
 
 /// `augbench doctor`: what this machine gives AugBench, and how to fix what is missing.
@@ -41,6 +43,11 @@ struct Doctor: ParsableCommand {
             row("Fashion-MNIST", "MISSING: \(missing.joined(separator: ", ")) in \(DatasetCatalog.fashionMNISTFolder)")
             problems.append("Fashion-MNIST is missing: \(DatasetCatalog.hint(for: "fashion-mnist")).")
         }
+        for dataset in ["fashion-mnist", "cifar10"] {
+            let path = "weights/featurenet-\(dataset).h5"
+            row("FeatureNet", FileManager.default.fileExists(atPath: path) ? "\(path)" : "MISSING \(path) (augbench features train --dataset \(dataset))")
+        }
+        row("Inception-v3", inceptionStatus(&problems))
         row("CPU", "\(BLASKernel.cpuModel()), \(Parallel.workerCount) cores")
         row("CPU features", Self.kernelFlags.map { flags.contains($0) ? $0 : "-\($0)" }.joined(separator: " "))
         if problems.isEmpty {
@@ -50,6 +57,23 @@ struct Doctor: ParsableCommand {
         print("\nProblems:")
         for problem in problems { print("  - \(problem)") }
         throw ExitCode(1)
+    }
+
+    /// Installed, optional-and-absent, or present but not a converted weight file (a problem).
+    private func inceptionStatus(_ problems: inout [String]) -> String {
+        let path = InceptionWeights.defaultPath
+        guard FileManager.default.fileExists(atPath: path) else {
+            return "not installed (optional, for paper-comparable FID: scripts/convert_inception_weights.py → \(path))"
+        }
+        let format = (try? HDF5File(path: path)).flatMap { file in
+            defer { file.close() }
+            return try? file.stringAttribute("format")
+        }
+        guard format == InceptionWeights.format else {
+            problems.append("\(path) is not a converted Inception weight file (attribute 'format' should be '\(InceptionWeights.format)'); rerun scripts/convert_inception_weights.py.")
+            return "UNREADABLE \(path)"
+        }
+        return "installed: \(path)"
     }
 
     private func row(_ name: String, _ value: String) {

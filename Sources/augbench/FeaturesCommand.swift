@@ -51,20 +51,33 @@ struct FeaturesCommand: ParsableCommand {
         @Option(help: "HDF5 file with `images` [N, C, H, W] in [-1, 1] instead of a dataset split.") var images: String?
         @Option(name: .customLong("run"), help: "A run folder (results/<grid>/<id>): features of its generator's samples.") var runFolder: String?
         @Option(help: "Checkpoint of --run: best or latest.") var checkpoint = "best"
-        @Option(help: "FeatureNet weights (default weights/featurenet-<dataset>.h5).") var weights: String?
+        @Option(help: "featurenet (ours, per dataset) or inception (the FID Inception-v3, 2048-d pool features and 1008 logits).")
+        var extractor = "featurenet"
+        @Option(help: "Extractor weights (default weights/featurenet-<dataset>.h5 or weights/inception-v3-fid.h5).") var weights: String?
         @Option(help: "Use only the first N images (samples for --run; default 5000 there).") var count: Int?
         @Option(help: "Output feature file.") var output: String
 
         func run() throws {
-            let extractor = try FeatureNetWeights.read(from: weights ?? "weights/featurenet-\(dataset).h5")
+            let extractor = try loadExtractor()
             let (values, shape, source) = try inputs()
             let n = values.count / shape.reduce(1, *)
+            let start = Date()
             let (features, logits) = extractor.extract(values, count: n, imageShape: shape)
-            let set = FeatureSet(features: features, logits: logits, count: n, dimension: extractor.network.featureDimension,
-                                 classes: extractor.network.classCount, extractor: extractor.extractorName, extractorHash: extractor.hash,
+            let set = FeatureSet(features: features, logits: logits, count: n, dimension: extractor.featureDimension,
+                                 classes: extractor.classCount, extractor: extractor.extractorName, extractorHash: extractor.hash,
                                  source: source)
             try set.write(to: output)
+            let seconds = Date().timeIntervalSince(start)
+            print(String(format: "features of %d images in %.1f s (%.1f images/s)", n, seconds, Double(n) / seconds))
             print("wrote \(output): \(n) × \(set.dimension) features and \(set.classes) logits of \(source) from \(extractor.extractorName) (\(extractor.hash))")
+        }
+
+        private func loadExtractor() throws -> any FeatureExtractor {
+            switch extractor {
+            case "featurenet": return try FeatureNetWeights.read(from: weights ?? "weights/featurenet-\(dataset).h5")
+            case "inception": return try InceptionWeights.read(from: weights ?? InceptionWeights.defaultPath)
+            default: throw ValidationError("--extractor: found \"\(extractor)\", expected featurenet or inception")
+            }
         }
 
         private func inputs() throws -> (values: [Float], shape: [Int], source: String) {

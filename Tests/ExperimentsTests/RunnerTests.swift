@@ -151,6 +151,16 @@ final class RunnerTests: XCTestCase {
         XCTAssertEqual(directory.result?.status, "finished")
     }
 
+    func testInceptionExtractorWithoutItsWeightsFailsTheRunNamingTheFix() throws {
+        let base = try config("incept", iterations: 2, grid: #"{"strategy": ["none"]}"#)
+        let path = folder.appendingPathComponent("incept-child.json").path
+        try #"{"extends": "\#(base)", "evaluation": {"extractor": "inception"}}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        let output = try run([path])
+        XCTAssertNotEqual(output.status, 0)
+        let text = output.stdout + output.stderr
+        XCTAssertTrue(text.contains("inception-v3-fid.h5") && text.contains("convert_inception_weights.py"), text)
+    }
+
     func testADivergingRunIsMarkedFailedAndTheGridGoesOn() throws {
         let path = try config("diverge", iterations: 8, grid: #"{"training.learning_rate_d": [2e-4, 1e30]}"#)
         let output = try run([path])

@@ -60,4 +60,19 @@ final class FeatureFileTests: XCTestCase {
         }
         XCTAssertNil(cache.load(key))
     }
+
+    func testReferenceFeatureCacheMatchesHashCountAndSource() throws {
+        let cache = ReferenceStatisticsCache(folder: folder.path)
+        let key = ReferenceStatisticsCache.Key(datasetFingerprint: "abc", split: "test", extractorHash: "h1", count: 3)
+        let set = FeatureSet(features: [1, 2, 3, 5, 4, 4], logits: [0.5, 1, 2], count: 3, dimension: 2, classes: 1,
+                             extractor: "e", extractorHash: "h1", source: "cifar10 test")
+        var computed = 0
+        let first = try cache.features(for: key, source: "cifar10 test") { computed += 1; return set }
+        let again = try cache.features(for: key, source: "cifar10 test") { computed += 1; return set }
+        XCTAssertEqual(computed, 1)
+        XCTAssertEqual(again.features, first.features)
+        XCTAssertEqual(again.logits, first.logits)
+        _ = try cache.features(for: key, source: "another source") { computed += 1; return set }
+        XCTAssertEqual(computed, 2, "a cached file with another source is recomputed")
+    }
 }
