@@ -1,5 +1,8 @@
 import Data
 import Foundation
+import Metrics
+import Models
+import TensorCore
 
 /// The training workloads of the speed issue, timed on synthetic data (the arithmetic does not depend on
 /// the pixels): iterations per second after a warm-up, and the process's peak resident memory.
@@ -9,6 +12,9 @@ public enum TrainStepBenchmark {
         case dcgan
         /// BigGAN-CIFAR at ch = 32, class-conditional, batch 50, 4 D + 1 G steps, DiffAugment translation,cutout.
         case biggan
+        /// FeatureNet (w64, 128-d, 1 channel, evaluation mode) features of generated-size images, batches of 500:
+        /// an "iteration" is one image.
+        case features
     }
 
     public struct Measurement: Sendable {
@@ -29,7 +35,7 @@ public enum TrainStepBenchmark {
             c.model.architecture = "dcgan"; c.model.width = 64
             c.training.batchSize = 64; c.training.dSteps = 1; c.training.beta1 = 0.5
             c.augment.policy = "color,translation,cutout"
-        case .biggan:
+        case .biggan, .features:
             c.model.architecture = "biggan"; c.model.width = 32; c.model.conditional = true
             c.training.batchSize = 50; c.training.dSteps = 4; c.training.beta1 = 0
             c.augment.policy = "translation,cutout"
@@ -38,6 +44,7 @@ public enum TrainStepBenchmark {
     }
 
     public static func run(_ workload: Workload, iterations: Int, warmup: Int = 2) throws -> Measurement {
+        if workload == .features { return features(images: iterations) }
         let c = config(workload)
         let channels = workload == .dcgan ? 1 : 3
         let data = Dataset.synthetic(count: 1024, channels: channels, height: 32, width: 32, classes: 10, seed: 0)
@@ -46,6 +53,19 @@ public enum TrainStepBenchmark {
         let start = Date()
         for _ in 0..<iterations { try run.step(data) }
         return Measurement(workload: workload, iterations: iterations, seconds: Date().timeIntervalSince(start),
+                           peakMemoryBytes: peakResidentBytes())
+    }
+
+    /// FeatureNet features of `images` synthetic 1×32×32 images after a one-batch warm-up.
+    static func features(images: Int) -> Measurement {
+        var stream = RandomStream(seed: 0, name: "bench/featurenet")
+        let network = FeatureNet(channels: 1, classes: 10, width: 64, featureDimension: 128, stream: &stream)
+        let extractor = FeatureNetWeights(network: network, hash: "bench", datasetName: "synthetic", testAccuracy: 0, path: "")
+        let pixels = Tensor.randomUniform([images, 1, 32, 32], low: -1, high: 1, stream: &stream).scalars
+        _ = extractor.extract(Array(pixels.prefix(500 * 1024)), count: min(500, images), imageShape: [1, 32, 32])
+        let start = Date()
+        _ = extractor.extract(pixels, count: images, imageShape: [1, 32, 32])
+        return Measurement(workload: .features, iterations: images, seconds: Date().timeIntervalSince(start),
                            peakMemoryBytes: peakResidentBytes())
     }
 

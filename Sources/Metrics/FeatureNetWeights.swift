@@ -14,6 +14,14 @@ public struct FeatureNetWeights: FeatureExtractor {
     public let testAccuracy: Double
     public let path: String
 
+    public init(network: FeatureNet, hash: String, datasetName: String, testAccuracy: Double, path: String) {
+        self.network = network
+        self.hash = hash
+        self.datasetName = datasetName
+        self.testAccuracy = testAccuracy
+        self.path = path
+    }
+
     public var extractorName: String { "featurenet-\(datasetName)" }
     public var featureDimension: Int { network.featureDimension }
     public var classCount: Int { network.classCount }

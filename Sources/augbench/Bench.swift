@@ -16,17 +16,27 @@ struct TrainStep: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train-step",
         abstract: "Iterations per second and peak memory of a training workload on synthetic data, after a warm-up.")
 
-    @Option(help: "dcgan (w64, batch 64, 1 D + 1 G, color,translation,cutout) or biggan (ch 32, conditional, batch 50, 4 D + 1 G, translation,cutout).")
+    @Option(help: "dcgan (w64, batch 64, 1 D + 1 G, color,translation,cutout), biggan (ch 32, conditional, batch 50, 4 D + 1 G, translation,cutout) or features (FeatureNet w64 on 1×32×32 images, batches of 500).")
     var workload = "dcgan"
-    @Option(help: "Timed iterations (after 2 warm-up iterations).") var iterations = 10
+    @Option(help: "Timed iterations after 2 warm-up iterations (images for features; default 10 iterations, 10000 images).")
+    var iterations: Int?
+    @Flag(help: "Print one JSON object (workload, unit, rate, seconds, peak_mib, kernel).") var json = false
 
     func run() throws {
-        guard let chosen = TrainStepBenchmark.Workload(rawValue: workload) else { throw ValidationError("--workload must be dcgan or biggan") }
+        guard let chosen = TrainStepBenchmark.Workload(rawValue: workload) else {
+            throw ValidationError("--workload must be one of: \(TrainStepBenchmark.Workload.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         let kernel = BLASKernel.ensureBestKernel()
-        let m = try TrainStepBenchmark.run(chosen, iterations: iterations)
-        print(String(format: "%@: %.2f it/s (%d iterations in %.1f s), peak memory %.0f MiB; BLAS kernel %@, %d threads",
-                     workload, m.iterationsPerSecond, m.iterations, m.seconds, Double(m.peakMemoryBytes) / 1_048_576,
-                     kernel.summary, BLASKernel.threadCount))
+        let m = try TrainStepBenchmark.run(chosen, iterations: iterations ?? (chosen == .features ? 10_000 : 10))
+        let unit = chosen == .features ? "images/s" : "it/s"
+        let peak = Double(m.peakMemoryBytes) / 1_048_576
+        if json {
+            print(String(format: #"{"workload": "%@", "unit": "%@", "rate": %.4f, "seconds": %.3f, "peak_mib": %.1f, "kernel": "%@", "threads": %d}"#,
+                         workload, unit, m.iterationsPerSecond, m.seconds, peak, kernel.coreName, BLASKernel.threadCount))
+            return
+        }
+        print(String(format: "%@: %.2f %@ (%d in %.1f s), peak memory %.0f MiB; BLAS kernel %@, %d threads",
+                     workload, m.iterationsPerSecond, unit, m.iterations, m.seconds, peak, kernel.summary, BLASKernel.threadCount))
     }
 }
 

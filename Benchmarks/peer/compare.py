@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""AugBench against its PyTorch peer on this machine: the speed issue's workloads, run alternately.
+
+    Benchmarks/peer/setup                      # once: torch from PyPI into .build/peer-venv
+    swift build -c release
+    python3 Benchmarks/peer/compare.py [--rounds 3] [--workloads dcgan,biggan,features]
+
+Each round runs `augbench bench train-step --json` and `Benchmarks/peer/workloads.py` once per workload,
+one after the other (so both see the same machine state), each in a fresh process. Prints the median
+rate of each side over the rounds, the ratio (ours / PyTorch; > 1 means AugBench is faster), and each
+side's peak resident memory, as a Markdown table with the machine, BLAS kernel and torch version.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ITERATIONS = {"dcgan": 20, "biggan": 4, "features": 10000}
+
+
+def run_json(command):
+    output = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def cpu_model():
+    with open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workloads", default="dcgan,biggan,features")
+    parser.add_argument("--augbench", default=os.path.join(ROOT, ".build/release/augbench"))
+    parser.add_argument("--python", default=os.path.join(ROOT, ".build/peer-venv/bin/python"))
+    arguments = parser.parse_args()
+    for path, fix in [(arguments.augbench, "swift build -c release"), (arguments.python, "Benchmarks/peer/setup")]:
+        if not os.path.exists(path):
+            sys.exit(f"{path} not found: run `{fix}` first")
+    workloads = arguments.workloads.split(",")
+    ours = {w: [] for w in workloads}
+    theirs = {w: [] for w in workloads}
+    for round_index in range(arguments.rounds):
+        for workload in workloads:
+            n = str(ITERATIONS[workload])
+            ours[workload].append(run_json([arguments.augbench, "bench", "train-step", "--workload", workload,
+                                            "--iterations", n, "--json"]))
+            theirs[workload].append(run_json([arguments.python, os.path.join(ROOT, "Benchmarks/peer/workloads.py"),
+                                              "--workload", workload, "--iterations", n, "--threads", "2"]))
+            print(f"round {round_index + 1}/{arguments.rounds} {workload}: AugBench {ours[workload][-1]['rate']:.3f}, "
+                  f"PyTorch {theirs[workload][-1]['rate']:.3f} {ours[workload][-1]['unit']}", file=sys.stderr, flush=True)
+    first = next(iter(ours.values()))[0]
+    torch_version = next(iter(theirs.values()))[0]["torch"]
+    print(f"Machine: {cpu_model()}, {os.cpu_count()} cores; AugBench BLAS kernel {first['kernel']} "
+          f"({first['threads']} threads); PyTorch {torch_version} (2 threads); median of {arguments.rounds} alternating rounds.\n")
+    print("| workload | unit | AugBench | PyTorch | ratio | peak MiB AugBench | peak MiB PyTorch |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for workload in workloads:
+        a = statistics.median(r["rate"] for r in ours[workload])
+        b = statistics.median(r["rate"] for r in theirs[workload])
+        ma = max(r["peak_mib"] for r in ours[workload])
+        mb = max(r["peak_mib"] for r in theirs[workload])
+        print(f"| {workload} | {ours[workload][0]['unit']} | {a:.2f} | {b:.2f} | {a / b:.2f}× | {ma:.0f} | {mb:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
