@@ -37,6 +37,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(try error(#"{"training": {"iterations": 2.5}}"#), "\(path): training.iterations: found 2.5 (a number), expected an integer")
         XCTAssertEqual(try error(#"{"model": {"size": "big"}}"#), "\(path): model.size: found \"big\" (a string), expected a number")
         XCTAssertTrue(try error(#"{"augment": {"strategy": "magic"}}"#).contains("augment.strategy: found \"magic\", expected one of: none, reals-only"))
+        XCTAssertTrue(try error(#"{"model": {"architecture": "biggan"}, "dataset": {"name": "fashion-mnist"}}"#).contains("model.architecture: BigGAN generates RGB images; dataset fashion-mnist has 1 channel"))
         XCTAssertTrue(try error(#"{"evaluation": {"extractor": "clip"}}"#).contains("evaluation.extractor: found \"clip\", expected one of: featurenet, inception"))
         XCTAssertTrue(try error(#"{"augment": {"policy": "color,blur"}}"#).contains("augment.policy: unknown augmentation 'blur'"))
         XCTAssertTrue(try error(#"{"subset": {"fraction": 0}}"#).contains("subset.fraction: found 0.0, expected a number in (0, 1]"))
