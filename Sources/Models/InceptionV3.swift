@@ -75,12 +75,12 @@ struct InceptionConv {
         let scale = (0..<output).map { gamma.scalars[$0] / (variance.scalars[$0] + 0.001).squareRoot() }
         let patch = input * kernel.0 * kernel.1
         weight = Tensor(shape: w.shape, scalars: w.scalars.indices.map { w.scalars[$0] * scale[$0 / patch] })
-        bias = Tensor(shape: [1, output, 1, 1], scalars: (0..<output).map { beta.scalars[$0] - mean.scalars[$0] * scale[$0] })
+        bias = Tensor(shape: [output], scalars: (0..<output).map { beta.scalars[$0] - mean.scalars[$0] * scale[$0] })
         self.stride = stride
         self.padding = padding
     }
 
-    func callAsFunction(_ x: Tensor) -> Tensor { (x.conv2d(weight, stride: stride, padding: padding) + bias).relu() }
+    func callAsFunction(_ x: Tensor) -> Tensor { x.conv2d(weight, bias: bias, stride: stride, padding: padding).relu() }
 }
 
 /// Builds the named conv from (name, in, out, kernel, stride, padding).

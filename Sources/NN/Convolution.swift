@@ -48,7 +48,7 @@ public final class Conv2d: Module {
     public func namedBuffers() -> [(String, Tensor)] { state.namedBuffers() }
 
     public func callAsFunction(_ x: Tensor, _ phase: Phase) -> Tensor {
-        state.addingBias(x.conv2d(state.effectiveWeight(phase), stride: state.stride, padding: state.padding))
+        x.conv2d(state.effectiveWeight(phase), bias: state.bias, stride: state.stride, padding: state.padding)
     }
 }
 

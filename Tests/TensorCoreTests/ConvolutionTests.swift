@@ -119,6 +119,22 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// The fused bias equals adding it afterwards (bit for bit), and has its gradient.
+    func testConv2dWithBiasMatchesAddingItAfterwards() {
+        for (index, c) in cases.prefix(4).enumerated() {
+            var stream = RandomStream(seed: UInt64(200 + index), name: "bias")
+            let x = Tensor.randomNormal([3, 2, c.size.0, c.size.1], stream: &stream)
+            let w = Tensor.randomNormal([4, 2, c.kernel, c.kernel], stream: &stream)
+            let b = Tensor.randomNormal([4], stream: &stream)
+            let composed = x.conv2d(w, stride: c.stride, padding: c.padding) + b.reshaped(to: [1, 4, 1, 1])
+            XCTAssertEqual(x.conv2d(w, bias: b, stride: c.stride, padding: c.padding).scalars, composed.scalars)
+            let bx = GradientCheck.sample([2, 2, c.size.0, c.size.1], seed: UInt64(210 + index))
+            let bw = GradientCheck.sample([3, 2, c.kernel, c.kernel], seed: UInt64(220 + index), scale: 0.5)
+            let bb = GradientCheck.sample([3], seed: UInt64(230 + index))
+            assertGradients([bx, bw, bb]) { $0[0].conv2d($0[1], bias: $0[2], stride: c.stride, padding: c.padding) }
+        }
+    }
+
     func testConvTranspose2dGradients() {
         for (index, c) in cases.prefix(4).enumerated() {
             let x = GradientCheck.sample([2, 2, c.size.0, c.size.1], seed: UInt64(70 + index))

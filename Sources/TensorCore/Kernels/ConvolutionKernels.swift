@@ -47,17 +47,40 @@ public enum ConvolutionKernels {
         }
     }
 
+    /// y[p·L + l] += b[p mod O] for the `planes` consecutive [L] planes of NCHW output.
+    static func addBias(_ bias: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, planes: Int, channels: Int, plane: Int) {
+        for p in 0..<planes {
+            let value = bias[p % channels], row = y + p * plane
+            for l in 0..<plane { row[l] += value }
+        }
+    }
+
+    /// A chunk's output gradient as [O, n·L]: for one image its NCHW block is already that, so it is used
+    /// in place; otherwise it is rearranged into `scratch`.
+    static func channelMajorGradient(_ dy: UnsafePointer<Float>, outChannels: Int, chunk c: ConvGeometry,
+                                     scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        guard c.batch > 1 else { return dy }
+        Im2Col.swapLeadingAxes(dy, a: outChannels, b: c.batch, run: c.outputPlane, into: scratch, inverse: true, parallel: false)
+        return UnsafePointer(scratch)
+    }
+
     /// y[N, O, L] = W[O, C·kh·kw] · im2col(x).
-    public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int,
-                               geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
+    /// With a bias, y[n, o, ·] += b[o] for each chunk right after its product.
+    public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil,
+                               outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
                                chunkBytes: Int = defaultChunkBytes) {
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
         forEachChunk(g, chunkBytes: chunkBytes, groups: Parallel.workerCount,
                      scratchA: g.patchSize * plane, scratchB: outChannels * plane) { _, start, c, col, product in
             Im2Col.im2col(x + start * imageSize, c, into: col, parallel: false)
-            GEMM.multiply(m: outChannels, n: c.batch * plane, k: g.patchSize, a: weight, b: col, c: product)
-            Im2Col.swapLeadingAxes(product, a: outChannels, b: c.batch, run: plane,
-                                   into: y + start * outChannels * plane, parallel: false)
+            let output = y + start * outChannels * plane
+            // One image: [O, L] is already its NCHW block, so the product goes straight there.
+            GEMM.multiply(m: outChannels, n: c.batch * plane, k: g.patchSize, a: weight, b: col,
+                          c: c.batch == 1 ? output : product)
+            if c.batch > 1 {
+                Im2Col.swapLeadingAxes(product, a: outChannels, b: c.batch, run: plane, into: output, parallel: false)
+            }
+            if let bias { addBias(bias, to: output, planes: c.batch * outChannels, channels: outChannels, plane: plane) }
         }
     }
 
@@ -69,10 +92,10 @@ public enum ConvolutionKernels {
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
         forEachChunk(g, chunkBytes: chunkBytes, groups: Parallel.workerCount,
                      scratchA: g.patchSize * plane, scratchB: outChannels * plane) { _, start, c, col, channelMajor in
-            Im2Col.swapLeadingAxes(dy + start * outChannels * plane, a: outChannels, b: c.batch, run: plane,
-                                   into: channelMajor, inverse: true, parallel: false)
+            let gradient = channelMajorGradient(dy + start * outChannels * plane, outChannels: outChannels, chunk: c,
+                                                scratch: channelMajor)
             GEMM.multiply(m: g.patchSize, n: c.batch * plane, k: outChannels, a: weight, transposeA: true,
-                          b: channelMajor, c: col)
+                          b: gradient, c: col)
             Im2Col.col2im(col, c, into: x + start * imageSize, parallel: false)
         }
     }
@@ -92,9 +115,9 @@ public enum ConvolutionKernels {
             forEachChunk(g, chunkBytes: chunkBytes, groups: groups,
                          scratchA: g.patchSize * plane, scratchB: outChannels * plane) { group, start, c, col, channelMajor in
                 Im2Col.im2col(x + start * imageSize, c, into: col, parallel: false)
-                Im2Col.swapLeadingAxes(dy + start * outChannels * plane, a: outChannels, b: c.batch, run: plane,
-                                       into: channelMajor, inverse: true, parallel: false)
-                GEMM.multiply(m: outChannels, n: g.patchSize, k: c.batch * plane, a: channelMajor, b: col,
+                let gradient = channelMajorGradient(dy + start * outChannels * plane, outChannels: outChannels, chunk: c,
+                                                    scratch: channelMajor)
+                GEMM.multiply(m: outChannels, n: g.patchSize, k: c.batch * plane, a: gradient, b: col,
                               transposeB: true, accumulate: flags[group], c: partials + group * size)
                 flags[group] = true
             }

@@ -21,30 +21,34 @@ extension Tensor {
     }
 
     /// conv2d with the same padding p on every side.
-    public func conv2d(_ weight: Tensor, stride: Int = 1, padding: Int = 0) -> Tensor {
-        conv2d(weight, stride: stride, padding: (padding, padding))
+    public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0) -> Tensor {
+        conv2d(weight, bias: bias, stride: stride, padding: (padding, padding))
     }
 
-    /// y[n, o, i, j] = Σ_{c, a, b} w[o, c, a, b] · x[n, c, i·s − ph + a, j·s − pw + b] (zero outside x).
-    /// Pullback: dx = convTranspose2d(g, w), dw = Σₙ g ⋆ x (the weight gradient).
-    public func conv2d(_ weight: Tensor, stride: Int = 1, padding: (Int, Int)) -> Tensor {
+    /// y[n, o, i, j] = b[o] + Σ_{c, a, b} w[o, c, a, b] · x[n, c, i·s − ph + a, j·s − pw + b] (zero outside
+    /// x; b = 0 without a bias). The bias is added to each chunk of output while it is in cache.
+    /// Pullback: dx = convTranspose2d(g, w), dw = Σₙ g ⋆ x (the weight gradient), db[o] = Σ_{n,i,j} g[n, o, i, j].
+    public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: (Int, Int)) -> Tensor {
         precondition(weight.rank == 4 && rank == 4 && weight.shape[1] == shape[1],
                      "conv2d: weight \(weight.shape) does not fit input \(shape) (want [O, \(rank == 4 ? shape[1] : 0), kh, kw])")
         let kernel = (weight.shape[2], weight.shape[3])
         let g = convGeometry(kernel: kernel, stride: stride, padding: padding)
         precondition(g.outputHeight > 0 && g.outputWidth > 0, "conv2d: kernel larger than padded input \(shape)")
         let outChannels = weight.shape[0]
+        precondition(bias == nil || bias!.shape == [outChannels], "conv2d: bias \(bias?.shape ?? []) is not [\(outChannels)]")
         FLOPCounter.add(outChannels * g.patchSize * g.batch * g.outputPlane)
         let values = [Float].uninitialized(g.batch * outChannels * g.outputPlane) { y in
-            ConvolutionKernels.forward(x: scalars, weight: weight.scalars, outChannels: outChannels, geometry: g, y: y)
+            ConvolutionKernels.forward(x: scalars, weight: weight.scalars, bias: bias?.scalars, outChannels: outChannels,
+                                       geometry: g, y: y)
         }
         let y = Tensor(shape: [g.batch, outChannels, g.outputHeight, g.outputWidth], scalars: values)
-        return Tensor.record(y, inputs: [self, weight]) { grad in
+        return Tensor.record(y, inputs: [self, weight] + (bias.map { [$0] } ?? [])) { grad in
             [self.requiresGradient
                 ? grad.convTranspose2d(weight, stride: stride, padding: padding, outputSize: (g.height, g.width)) : nil,
              weight.requiresGradient
                 ? Tensor.conv2dWeightGradient(input: self, outputGradient: grad, kernel: kernel,
                                               stride: stride, padding: padding) : nil]
+                + (bias.map { [$0.requiresGradient ? grad.sum(alongAxes: [0, 2, 3]) : nil] } ?? [])
         }
     }
 

@@ -39,9 +39,11 @@ extension Tensor {
                 let px = x.baseAddress!
                 Parallel.forEach(planes, work: planes * oh * ow) { plane in
                     let source = px + plane * h * w, target = out + plane * oh * ow
-                    for i in 0..<oh {
-                        let row = source + (i / factor) * w, targetRow = target + i * ow
-                        for j in 0..<ow { targetRow[j] = row[j / factor] }
+                    for r in 0..<h {
+                        // Widen source row r once, then repeat the widened row factor − 1 times.
+                        let row = source + r * w, first = target + r * factor * ow
+                        for q in 0..<w { for copy in 0..<factor { first[q * factor + copy] = row[q] } }
+                        for repeatRow in 1..<factor { (first + repeatRow * ow).update(from: first, count: ow) }
                     }
                 }
             }
