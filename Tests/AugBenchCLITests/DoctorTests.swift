@@ -1,3 +1,4 @@
+import Foundation
 import TensorCore
 import TestSupport
 import XCTest
@@ -16,6 +17,8 @@ final class DoctorTests: XCTestCase {
         }
         XCTAssertFalse(line.contains("FAILED"), line)
         XCTAssertTrue(output.stdout.contains("OpenBLAS") && output.stdout.contains("HDF5") && output.stdout.contains("libpng"))
+        let inception = output.stdout.split(separator: "\n").first { $0.hasPrefix("Inception-v3") }.map(String.init) ?? ""
+        XCTAssertTrue(inception.contains("installed"), "doctor says whether the Inception weights are installed: \(output.stdout)")
     }
 
     func testDoctorHonoursTheUsersCoreType() throws {
@@ -31,6 +34,12 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertTrue(output.stdout.hasPrefix("dcgan: ") && output.stdout.contains("it/s") && output.stdout.contains("peak memory"), output.stdout)
         let bad = try CommandRunner.run(["bench", "train-step", "--workload", "gpt"])
         XCTAssertNotEqual(bad.status, 0)
-        XCTAssertTrue(bad.stderr.contains("dcgan or biggan"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("--workload must be one of: dcgan, biggan, features"), bad.stderr)
+        // The JSON line compare.py reads, for the features workload.
+        let features = try CommandRunner.run(["bench", "train-step", "--workload", "features", "--iterations", "600", "--json"])
+        XCTAssertEqual(features.status, 0, features.stderr)
+        let object = try JSONSerialization.jsonObject(with: Data(features.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual(object?["unit"] as? String, "images/s", features.stdout)
+        XCTAssertGreaterThan(object?["rate"] as? Double ?? 0, 0, features.stdout)
     }
 }
