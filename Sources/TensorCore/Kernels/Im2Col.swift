@@ -45,6 +45,7 @@ public enum Im2Col {
     /// With `parallel`, the images and channels are spread over the workers.
     public static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>,
                               parallel: Bool = true) {
+        if g.stride > 1 { return TapTable(g).im2col(x, into: col, parallel: parallel) }
         let (plane, outW, outH, kh, kw) = (g.outputPlane, g.outputWidth, g.outputHeight, g.kernelHeight, g.kernelWidth)
         let rowLength = g.batch * plane
         Parallel.forEach(g.batch * g.channels, work: parallel ? g.batch * g.patchSize * plane : 0) { nc in
@@ -76,6 +77,7 @@ public enum Im2Col {
     /// `x` is overwritten.
     public static func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, into x: UnsafeMutablePointer<Float>,
                               parallel: Bool = true) {
+        if g.stride > 1 { return TapTable(g).col2im(col, into: x, parallel: parallel) }
         let (plane, outW, outH, kh, kw) = (g.outputPlane, g.outputWidth, g.outputHeight, g.kernelHeight, g.kernelWidth)
         let rowLength = g.batch * plane
         Parallel.forEach(g.batch * g.channels, work: parallel ? g.batch * g.patchSize * plane : 0) { nc in
@@ -111,6 +113,73 @@ public enum Im2Col {
                 } else {
                     (destination + batchMajor).update(from: source + channelMajor, count: run)
                 }
+            }
+        }
+    }
+}
+
+/// im2col and col2im for strided convolutions, whose rows cannot be copied as runs: a table gives, for
+/// every kernel tap t = i·kw + j and output position l, where in the plane that tap reads, counting from
+/// 1 (0 marks padding). Each plane is copied behind a zero, so a column row is one branch-free gather,
+/// scratch[index[t·L + l]], and col2im is the matching scatter-add.
+struct TapTable {
+    let g: ConvGeometry
+    let index: [Int32]
+
+    init(_ g: ConvGeometry) {
+        self.g = g
+        let (outH, outW) = (g.outputHeight, g.outputWidth)
+        var index = [Int32](repeating: 0, count: g.kernelHeight * g.kernelWidth * outH * outW)
+        var position = 0
+        for i in 0..<g.kernelHeight {
+            for j in 0..<g.kernelWidth {
+                for oh in 0..<outH {
+                    let r = oh * g.stride - g.paddingHeight + i
+                    for ow in 0..<outW {
+                        let q = ow * g.stride - g.paddingWidth + j
+                        if r >= 0, r < g.height, q >= 0, q < g.width { index[position] = Int32(r * g.width + q + 1) }
+                        position += 1
+                    }
+                }
+            }
+        }
+        self.index = index
+    }
+
+    func im2col(_ x: UnsafePointer<Float>, into col: UnsafeMutablePointer<Float>, parallel: Bool) {
+        let (plane, taps, size) = (g.outputPlane, g.kernelHeight * g.kernelWidth, g.height * g.width)
+        let rowLength = g.batch * plane
+        index.withUnsafeBufferPointer { table in
+            let table = table.baseAddress!
+            Parallel.forEach(g.batch * g.channels, work: parallel ? g.batch * g.patchSize * plane : 0) { nc in
+                let n = nc / g.channels, c = nc % g.channels
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: size + 1)
+                defer { scratch.deallocate() }
+                scratch[0] = 0
+                (scratch + 1).update(from: x + nc * size, count: size)
+                for t in 0..<taps {
+                    let destination = col + (c * taps + t) * rowLength + n * plane, row = table + t * plane
+                    for l in 0..<plane { destination[l] = scratch[Int(row[l])] }
+                }
+            }
+        }
+    }
+
+    func col2im(_ col: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, parallel: Bool) {
+        let (plane, taps, size) = (g.outputPlane, g.kernelHeight * g.kernelWidth, g.height * g.width)
+        let rowLength = g.batch * plane
+        index.withUnsafeBufferPointer { table in
+            let table = table.baseAddress!
+            Parallel.forEach(g.batch * g.channels, work: parallel ? g.batch * g.patchSize * plane : 0) { nc in
+                let n = nc / g.channels, c = nc % g.channels
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: size + 1)
+                defer { scratch.deallocate() }
+                scratch.update(repeating: 0, count: size + 1)
+                for t in 0..<taps {
+                    let source = col + (c * taps + t) * rowLength + n * plane, row = table + t * plane
+                    for l in 0..<plane { scratch[Int(row[l])] += source[l] }
+                }
+                (x + nc * size).update(from: scratch + 1, count: size)
             }
         }
     }
