@@ -43,7 +43,7 @@ final class ConvolutionTests: XCTestCase {
 
     let cases: [(size: (Int, Int), kernel: Int, stride: Int, padding: Int)] = [
         ((5, 5), 3, 1, 1), ((7, 6), 3, 2, 0), ((8, 8), 4, 2, 1), ((9, 7), 4, 2, 1), ((6, 5), 1, 1, 0),
-        ((5, 9), 3, 3, 2), ((4, 4), 4, 1, 0),
+        ((5, 9), 3, 3, 2), ((4, 4), 4, 1, 0), ((1, 3), 5, 1, 2),
     ]
 
     func testConv2dMatchesNaiveLoops() {

@@ -30,7 +30,7 @@ public struct ConvGeometry: Equatable, Sendable {
     @inline(__always)
     func validRange(offset: Int, padding: Int, extent: Int, outputs: Int) -> Range<Int> {
         let shift = padding - offset
-        let low = shift > 0 ? (shift + stride - 1) / stride : 0
+        let low = Swift.min(outputs, shift > 0 ? (shift + stride - 1) / stride : 0)
         let top = extent - 1 + shift
         let high = top < 0 ? 0 : min(outputs, top / stride + 1)
         return low..<max(low, high)
@@ -42,7 +42,8 @@ public struct ConvGeometry: Equatable, Sendable {
 /// (0 outside the image). One GEMM with the [O, C·kh·kw] weight matrix then convolves the whole batch.
 public enum Im2Col {
     /// col[(c·kh+i)·kw+j, n·L + oh·W' + ow] = x[n, c, oh·s−ph+i, ow·s−pw+j]
-    /// With `parallel`, the images and channels are spread over the workers.
+    /// With `parallel`, the images and channels are spread over the workers. Stride 1 copies runs of rows;
+    /// other strides go through `TapTable`.
     public static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>,
                               parallel: Bool = true) {
         if g.stride > 1 { return TapTable(g).im2col(x, into: col, parallel: parallel) }
@@ -56,17 +57,16 @@ public enum Im2Col {
                 for j in 0..<kw {
                     let columns = g.validRange(offset: j, padding: g.paddingWidth, extent: g.width, outputs: outW)
                     let destination = col + ((c * kh + i) * kw + j) * rowLength + n * plane
-                    destination.update(repeating: 0, count: plane)
+                    // Zero only what falls in the padding: whole rows above and below, edges of the rest.
+                    destination.update(repeating: 0, count: rows.lowerBound * outW)
+                    (destination + rows.upperBound * outW).update(repeating: 0, count: (outH - rows.upperBound) * outW)
+                    let firstColumn = j - g.paddingWidth
                     for oh in rows {
-                        let inputRow = source + (oh * g.stride - g.paddingHeight + i) * g.width
+                        let inputRow = source + (oh - g.paddingHeight + i) * g.width
                         let outputRow = destination + oh * outW
-                        let firstColumn = j - g.paddingWidth
-                        if g.stride == 1 {
-                            (outputRow + columns.lowerBound).update(
-                                from: inputRow + columns.lowerBound + firstColumn, count: columns.count)
-                        } else {
-                            for ow in columns { outputRow[ow] = inputRow[ow * g.stride + firstColumn] }
-                        }
+                        for ow in 0..<columns.lowerBound { outputRow[ow] = 0 }
+                        for ow in columns.upperBound..<outW { outputRow[ow] = 0 }
+                        (outputRow + columns.lowerBound).update(from: inputRow + columns.lowerBound + firstColumn, count: columns.count)
                     }
                 }
             }
@@ -74,7 +74,7 @@ public enum Im2Col {
     }
 
     /// The adjoint of im2col: x[n, c, ih, iw] = Σ of every column entry that im2col copied from there.
-    /// `x` is overwritten.
+    /// `x` is overwritten. Stride 1 adds runs of rows; other strides go through `TapTable`.
     public static func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, into x: UnsafeMutablePointer<Float>,
                               parallel: Bool = true) {
         if g.stride > 1 { return TapTable(g).col2im(col, into: x, parallel: parallel) }
@@ -89,11 +89,11 @@ public enum Im2Col {
                 for j in 0..<kw {
                     let columns = g.validRange(offset: j, padding: g.paddingWidth, extent: g.width, outputs: outW)
                     let source = col + ((c * kh + i) * kw + j) * rowLength + n * plane
+                    let firstColumn = j - g.paddingWidth
                     for oh in rows {
-                        let inputRow = target + (oh * g.stride - g.paddingHeight + i) * g.width
+                        let inputRow = target + (oh - g.paddingHeight + i) * g.width + firstColumn
                         let outputRow = source + oh * outW
-                        let firstColumn = j - g.paddingWidth
-                        for ow in columns { inputRow[ow * g.stride + firstColumn] += outputRow[ow] }
+                        for ow in columns { inputRow[ow] += outputRow[ow] }
                     }
                 }
             }
