@@ -2,7 +2,7 @@
 """Golden fixture for AugBench's Inception-v3: pytorch-fid's FID network with deterministic weights.
 
 Needs torch, torchvision, pytorch-fid, h5py (PyPI); downloads nothing. The weights follow a rule that
-Tests/ModelsTests/InceptionV3Tests.swift reproduces exactly (so the 95 MB of weights need not be
+Tests/MetricsTests/InceptionV3Tests.swift reproduces exactly (so the 95 MB of weights need not be
 committed): for a parameter `name` with n elements, u_i = splitmix64(fnv1a64(name) + i) >> 40 / 2^24
 in [0, 1), then
     conv weights  (2u − 1)·√(6 / fan_in)      bn.weight, running_var  0.8 + 0.4u
