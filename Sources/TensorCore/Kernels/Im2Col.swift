@@ -147,25 +147,35 @@ struct TapTable {
     }
 
     func im2col(_ x: UnsafePointer<Float>, into col: UnsafeMutablePointer<Float>, parallel: Bool) {
-        let (plane, taps, size) = (g.outputPlane, g.kernelHeight * g.kernelWidth, g.height * g.width)
-        let rowLength = g.batch * plane
-        index.withUnsafeBufferPointer { table in
-            let table = table.baseAddress!
-            Parallel.forEach(g.batch * g.channels, work: parallel ? g.batch * g.patchSize * plane : 0) { nc in
-                let n = nc / g.channels, c = nc % g.channels
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: size + 1)
-                defer { scratch.deallocate() }
-                scratch[0] = 0
-                (scratch + 1).update(from: x + nc * size, count: size)
-                for t in 0..<taps {
-                    let destination = col + (c * taps + t) * rowLength + n * plane, row = table + t * plane
-                    for l in 0..<plane { destination[l] = scratch[Int(row[l])] }
-                }
+        let (plane, size) = (g.outputPlane, g.height * g.width)
+        forEachPlane(parallel: parallel) { nc, scratch, taps in
+            scratch[0] = 0
+            (scratch + 1).update(from: x + nc * size, count: size)
+            for (block, row) in taps {
+                let destination = col + block
+                for l in 0..<plane { destination[l] = scratch[Int(row[l])] }
             }
         }
     }
 
     func col2im(_ col: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, parallel: Bool) {
+        let (plane, size) = (g.outputPlane, g.height * g.width)
+        forEachPlane(parallel: parallel) { nc, scratch, taps in
+            scratch.update(repeating: 0, count: size + 1)
+            for (block, row) in taps {
+                let source = col + block
+                for l in 0..<plane { scratch[Int(row[l])] += source[l] }
+            }
+            (x + nc * size).update(from: scratch + 1, count: size)
+        }
+    }
+
+    /// Calls `body(nc, scratch, taps)` for every image-channel plane nc = n·C + c, with a scratch of
+    /// H·W + 1 floats and, per kernel tap t, the offset of its column block, (c·taps + t)·N·L + n·L, and
+    /// its row of the table.
+    @inline(__always)
+    private func forEachPlane(parallel: Bool,
+                              _ body: (Int, UnsafeMutablePointer<Float>, [(Int, UnsafePointer<Int32>)]) -> Void) {
         let (plane, taps, size) = (g.outputPlane, g.kernelHeight * g.kernelWidth, g.height * g.width)
         let rowLength = g.batch * plane
         index.withUnsafeBufferPointer { table in
@@ -174,12 +184,7 @@ struct TapTable {
                 let n = nc / g.channels, c = nc % g.channels
                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: size + 1)
                 defer { scratch.deallocate() }
-                scratch.update(repeating: 0, count: size + 1)
-                for t in 0..<taps {
-                    let source = col + (c * taps + t) * rowLength + n * plane, row = table + t * plane
-                    for l in 0..<plane { scratch[Int(row[l])] += source[l] }
-                }
-                (x + nc * size).update(from: scratch + 1, count: size)
+                body(nc, scratch, (0..<taps).map { t in ((c * taps + t) * rowLength + n * plane, table + t * plane) })
             }
         }
     }
