@@ -166,3 +166,10 @@ enum FieldType: Equatable {
 
     static let config = FieldType.of(ExperimentConfig())
 }
+
+extension ExperimentConfig.DatasetSection {
+    /// Channels of the dataset's images: 1 for the MNISTs, 3 for CIFAR, `channels` for image folders.
+    public var imageChannels: Int {
+        ["fashion-mnist", "mnist"].contains(name) ? 1 : ["cifar10", "cifar100"].contains(name) ? 3 : channels
+    }
+}

@@ -82,8 +82,7 @@ public enum Grid {
         guard c.evaluation.samples >= c.evaluation.isSplits else { throw fail("evaluation.samples", "fewer samples than IS splits") }
         if c.model.architecture == "dcgan" && c.dataset.resolution != 32 { throw fail("dataset.resolution", "the DCGAN generates 32×32 images") }
         if c.model.architecture == "dcgan" && c.model.conditional { throw fail("model.conditional", "the DCGAN is unconditional") }
-        let grayDataset = ["fashion-mnist", "mnist"].contains(c.dataset.name) || (["obama", "folder"].contains(c.dataset.name) && c.dataset.channels == 1)
-        if c.model.architecture == "biggan" && grayDataset {
+        if c.model.architecture == "biggan" && c.dataset.imageChannels == 1 {
             throw fail("model.architecture", "BigGAN generates RGB images; dataset \(c.dataset.name) has 1 channel (use dcgan, or an RGB dataset)")
         }
     }

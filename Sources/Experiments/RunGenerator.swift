@@ -16,8 +16,7 @@ public enum RunGenerator {
             throw ConfigError(file: directory.path("config.json"), path: "", "not a run config: \(error)")
         }
         let checkpoint = try Checkpoint.read(from: directory.path(name))
-        let channels = config.dataset.name == "fashion-mnist" || config.dataset.name == "mnist" ? 1
-            : ["cifar10", "cifar100"].contains(config.dataset.name) ? 3 : config.dataset.channels
+        let channels = config.dataset.imageChannels
         let classes = config.model.conditional ? (config.dataset.name == "cifar100" ? 100 : 10) : 0
         let spec = ModelSpec(architecture: Architecture(rawValue: config.model.architecture)!, baseWidth: config.model.width,
                              sizeMultiplier: config.model.size, imageChannels: channels, classes: classes)
