@@ -151,8 +151,8 @@ struct TapTable {
         forEachPlane(parallel: parallel) { nc, scratch, taps in
             scratch[0] = 0
             (scratch + 1).update(from: x + nc * size, count: size)
-            for (block, row) in taps {
-                let destination = col + block
+            for t in 0..<taps.count {
+                let destination = col + taps.block(t), row = taps.row(t)
                 for l in 0..<plane { destination[l] = scratch[Int(row[l])] }
             }
         }
@@ -162,20 +162,26 @@ struct TapTable {
         let (plane, size) = (g.outputPlane, g.height * g.width)
         forEachPlane(parallel: parallel) { nc, scratch, taps in
             scratch.update(repeating: 0, count: size + 1)
-            for (block, row) in taps {
-                let source = col + block
+            for t in 0..<taps.count {
+                let source = col + taps.block(t), row = taps.row(t)
                 for l in 0..<plane { scratch[Int(row[l])] += source[l] }
             }
             (x + nc * size).update(from: scratch + 1, count: size)
         }
     }
 
+    /// One plane's taps: tap t's column block starts at (c·taps + t)·N·L + n·L and reads table row t.
+    struct PlaneTaps {
+        let count, first, blockStride, plane: Int
+        let table: UnsafePointer<Int32>
+        @inline(__always) func block(_ t: Int) -> Int { first + t * blockStride }
+        @inline(__always) func row(_ t: Int) -> UnsafePointer<Int32> { table + t * plane }
+    }
+
     /// Calls `body(nc, scratch, taps)` for every image-channel plane nc = n·C + c, with a scratch of
-    /// H·W + 1 floats and, per kernel tap t, the offset of its column block, (c·taps + t)·N·L + n·L, and
-    /// its row of the table.
+    /// H·W + 1 floats.
     @inline(__always)
-    private func forEachPlane(parallel: Bool,
-                              _ body: (Int, UnsafeMutablePointer<Float>, [(Int, UnsafePointer<Int32>)]) -> Void) {
+    private func forEachPlane(parallel: Bool, _ body: (Int, UnsafeMutablePointer<Float>, PlaneTaps) -> Void) {
         let (plane, taps, size) = (g.outputPlane, g.kernelHeight * g.kernelWidth, g.height * g.width)
         let rowLength = g.batch * plane
         index.withUnsafeBufferPointer { table in
@@ -184,7 +190,8 @@ struct TapTable {
                 let n = nc / g.channels, c = nc % g.channels
                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: size + 1)
                 defer { scratch.deallocate() }
-                body(nc, scratch, (0..<taps).map { t in ((c * taps + t) * rowLength + n * plane, table + t * plane) })
+                body(nc, scratch, PlaneTaps(count: taps, first: c * taps * rowLength + n * plane, blockStride: rowLength,
+                                            plane: plane, table: table))
             }
         }
     }
