@@ -69,7 +69,7 @@ final class DataCache {
     /// use the CIFAR-10 or Fashion-MNIST extractor by channel count).
     func weightsPath(_ c: ExperimentConfig) -> String {
         if !c.evaluation.extractorWeights.isEmpty { return c.evaluation.extractorWeights }
-        if c.evaluation.extractor == "inception" { return "\(weightsFolder)/inception-v3-fid.h5" }
+        if c.evaluation.extractor == "inception" { return "\(weightsFolder)/\(InceptionWeights.fileName)" }
         let name = ["obama", "folder"].contains(c.dataset.name) ? (c.dataset.channels == 1 ? "fashion-mnist" : "cifar10") : c.dataset.name
         return "\(weightsFolder)/featurenet-\(name).h5"
     }

@@ -35,10 +35,12 @@ public enum TrainStepBenchmark {
             c.model.architecture = "dcgan"; c.model.width = 64
             c.training.batchSize = 64; c.training.dSteps = 1; c.training.beta1 = 0.5
             c.augment.policy = "color,translation,cutout"
-        case .biggan, .features:
+        case .biggan:
             c.model.architecture = "biggan"; c.model.width = 32; c.model.conditional = true
             c.training.batchSize = 50; c.training.dSteps = 4; c.training.beta1 = 0
             c.augment.policy = "translation,cutout"
+        case .features:
+            preconditionFailure("the features workload trains nothing; it has no training config")
         }
         return c
     }

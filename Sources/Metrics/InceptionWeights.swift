@@ -9,8 +9,10 @@ import TensorCore
 /// to RGB and mapped to [0, 1] as pytorch-fid expects, (x + 1)/2.
 public struct InceptionWeights: FeatureExtractor {
     public static let format = "augbench-inception-fid-1"
+    /// The file's name in a weights folder.
+    public static let fileName = "inception-v3-fid.h5"
     /// Where `augbench` looks when no path is given.
-    public static let defaultPath = "weights/inception-v3-fid.h5"
+    public static let defaultPath = "weights/" + fileName
 
     public let network: InceptionV3
     public let hash: String
