@@ -22,8 +22,15 @@ ITERATIONS = {"dcgan": 20, "biggan": 4, "features": 10000}
 
 
 def run_json(command):
-    output = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    """The last line of the command's output, as JSON; a failure exits naming the command and its stderr."""
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    lines = done.stdout.strip().splitlines()
+    try:
+        if done.returncode != 0 or not lines:
+            raise ValueError(f"exit status {done.returncode}")
+        return json.loads(lines[-1])
+    except ValueError as problem:
+        sys.exit(f"{' '.join(command)}: {problem}\n{done.stderr.strip()[-2000:]}")
 
 
 def cpu_model():
