@@ -94,14 +94,54 @@ public enum KernelBenchmarks {
         ]
     }
 
-    /// The whole suite, in the order the README's table lists it.
-    public static func all(minimumSeconds: Double = 1) -> [Measurement] {
-        var results = [
-            sgemm(m: 2048, n: 2048, k: 2048, name: "sgemm 2048³", minimumSeconds: minimumSeconds),
-            sgemm(m: 64, n: 4096, k: 128, name: "sgemm G linear", minimumSeconds: minimumSeconds),
-            sgemm(m: 128, n: 16384, k: 576, name: "sgemm conv-shaped", minimumSeconds: minimumSeconds),
-        ]
-        for c in convCases { results += convolution(c, minimumSeconds: minimumSeconds) }
+    /// BigGAN-CIFAR (ch = 32, batch 50) 3×3 layer shapes: 128 channels at 32, 16 and 8 pixels.
+    public static let winogradCases: [ConvCase] = [32, 16, 8].map { size in
+        ConvCase(name: "conv2d 3×3 BigGAN", batch: 50, inChannels: 128, outChannels: 128, size: size,
+                 kernel: 3, stride: 1, padding: 1, transposed: false)
+    }
+
+    /// Forward + input gradient + weight gradient kernels of a 3×3 stride-1 layer, by im2col and by
+    /// Winograd (`ConvolutionKernels.Algorithm`); FLOPs are those of the direct convolution in both.
+    public static func winogradComparison(_ c: ConvCase, minimumSeconds: Double,
+                                          including wanted: (String) -> Bool = { _ in true }) -> [Measurement] {
+        let g = ConvGeometry(batch: c.batch, channels: c.inChannels, height: c.size, width: c.size,
+                             kernel: c.kernel, stride: c.stride, padding: c.padding)
+        var stream = RandomStream(seed: 0, name: "bench-winograd")
+        let x = stream.normals(c.batch * c.inChannels * c.size * c.size)
+        let w = stream.normals(c.outChannels * g.patchSize), dy = stream.normals(c.batch * c.outChannels * g.outputPlane)
+        var y = dy, dx = x, dw = w
+        let algorithms = [("im2col", ConvolutionKernels.Algorithm.im2col), ("Winograd", .automatic)]
+        return algorithms.filter { wanted("\(c.name) \($0.0)") }.map { label, algorithm in
+            let timing = time(minimumSeconds: minimumSeconds) {
+                y.withUnsafeMutableBufferPointer {
+                    ConvolutionKernels.forward(x: x, weight: w, outChannels: c.outChannels, geometry: g,
+                                               y: $0.baseAddress!, algorithm: algorithm)
+                }
+                dx.withUnsafeMutableBufferPointer {
+                    ConvolutionKernels.transposed(dy: dy, weight: w, outChannels: c.outChannels, geometry: g,
+                                                  x: $0.baseAddress!, algorithm: algorithm)
+                }
+                dw.withUnsafeMutableBufferPointer {
+                    ConvolutionKernels.weightGradient(x: x, dy: dy, outChannels: c.outChannels, geometry: g,
+                                                      dw: $0.baseAddress!, algorithm: algorithm)
+                }
+            }
+            return Measurement(name: "\(c.name) \(label) fwd+bwd", shape: c.shapeText, flops: 3 * c.forwardFlops,
+                               seconds: timing.median, repetitions: timing.repetitions)
+        }
+    }
+
+    /// The whole suite, in the order the README's table lists it; with `matching`, only the workloads
+    /// whose name contains it (case-insensitive).
+    public static func all(minimumSeconds: Double = 1, matching filter: String? = nil) -> [Measurement] {
+        func wanted(_ name: String) -> Bool { filter.map { name.localizedCaseInsensitiveContains($0) } ?? true }
+        var results: [Measurement] = []
+        for (m, n, k, name) in [(2048, 2048, 2048, "sgemm 2048³"), (64, 4096, 128, "sgemm G linear"),
+                                (128, 16384, 576, "sgemm conv-shaped")] where wanted(name) {
+            results.append(sgemm(m: m, n: n, k: k, name: name, minimumSeconds: minimumSeconds))
+        }
+        for c in convCases where wanted(c.name) { results += convolution(c, minimumSeconds: minimumSeconds) }
+        for c in winogradCases { results += winogradComparison(c, minimumSeconds: minimumSeconds, including: wanted) }
         return results
     }
 }

@@ -48,12 +48,16 @@ struct Kernels: ParsableCommand {
     @Option(help: "Seconds to repeat each measurement for (median reported).")
     var seconds: Double = 2
 
+    @Option(help: "Run only the workloads whose name contains this text (e.g. BigGAN, sgemm).")
+    var filter: String?
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
     func run() throws {
         let kernel = BLASKernel.ensureBestKernel()
-        let results = KernelBenchmarks.all(minimumSeconds: seconds)
+        let results = KernelBenchmarks.all(minimumSeconds: seconds, matching: filter)
+        guard !results.isEmpty else { throw ValidationError("no kernel workload's name contains '\(filter ?? "")'") }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -69,7 +73,7 @@ struct Kernels: ParsableCommand {
         for result in results {
             print("| \(result.name) | \(result.shape) | \(String(format: "%.2f", result.seconds * 1000)) | \(String(format: "%.1f", result.gflops)) |")
         }
-        let sgemm = results[0].gflops
+        guard let sgemm = results.first(where: { $0.name == "sgemm 2048³" })?.gflops else { return }
         let convolution = results.filter { $0.name.hasSuffix("fwd+bwd") }
         let ratios = convolution.map { $0.gflops / sgemm }
         print("\nconv fwd+bwd vs sgemm 2048³: " + zip(convolution, ratios)

@@ -8,6 +8,14 @@ import Dispatch
 /// no data leaves the core's cache between the steps and OpenBLAS's thread pool never contends with ours
 /// (measured on 2 cores: 200 GFLOP/s against 140 with batch-wide columns and OpenBLAS threading).
 public enum ConvolutionKernels {
+    /// How a convolution is computed; both give the same values up to rounding.
+    public enum Algorithm: Sendable {
+        /// Winograd where it applies (`WinogradConvolution.applies`), im2col everywhere else.
+        case automatic
+        /// im2col + one sgemm per chunk: any kernel, stride and padding.
+        case im2col
+    }
+
     /// Bytes of column matrix per chunk (tuned with `augbench bench`); a chunk holds at least one image.
     public static let defaultChunkBytes = 1 << 20
     /// Weight-gradient partial sums, reduced in a fixed order: results do not depend on the core count.
@@ -22,12 +30,12 @@ public enum ConvolutionKernels {
                      kernel: (g.kernelHeight, g.kernelWidth), stride: g.stride, padding: (g.paddingHeight, g.paddingWidth))
     }
 
-    /// Runs `body(group, first image, chunk geometry, scratch A, scratch B)` for every chunk; chunk i
+    /// Runs `body(group, first image, chunk geometry, scratch A, scratch B)` for every chunk of `chunk`
+    /// images (scratch sizes are per image); chunk i
     /// belongs to group i mod `groups`, and each group's chunks run in order on one worker with
     /// sgemm single-threaded.
-    static func forEachChunk(_ g: ConvGeometry, chunkBytes: Int, groups: Int, scratchA: Int, scratchB: Int,
+    static func forEachChunk(_ g: ConvGeometry, chunk: Int, groups: Int, scratchA: Int, scratchB: Int,
                              _ body: (Int, Int, ConvGeometry, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
-        let chunk = chunkSize(g, chunkBytes)
         let chunks = (g.batch + chunk - 1) / chunk
         let blasThreads = openblas_get_num_threads()
         openblas_set_num_threads(1)
@@ -68,9 +76,12 @@ public enum ConvolutionKernels {
     /// With a bias, y[n, o, ·] += b[o] for each chunk right after its product.
     public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil,
                                outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
-                               chunkBytes: Int = defaultChunkBytes) {
+                               chunkBytes: Int = defaultChunkBytes, algorithm: Algorithm = .automatic) {
+        if algorithm == .automatic && WinogradConvolution.applies(to: g) {
+            return WinogradConvolution.forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g, y: y)
+        }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
-        forEachChunk(g, chunkBytes: chunkBytes, groups: Parallel.workerCount,
+        forEachChunk(g, chunk: chunkSize(g, chunkBytes), groups: Parallel.workerCount,
                      scratchA: g.patchSize * plane, scratchB: outChannels * plane) { _, start, c, col, product in
             Im2Col.im2col(x + start * imageSize, c, into: col, parallel: false)
             let output = y + start * outChannels * plane
@@ -88,9 +99,12 @@ public enum ConvolutionKernels {
     /// dy [N, O, L] in the geometry `g` of the forward convolution.
     public static func transposed(dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int,
                                   geometry g: ConvGeometry, x: UnsafeMutablePointer<Float>,
-                                  chunkBytes: Int = defaultChunkBytes) {
+                                  chunkBytes: Int = defaultChunkBytes, algorithm: Algorithm = .automatic) {
+        if algorithm == .automatic && WinogradConvolution.appliesTransposed(to: g) {
+            return WinogradConvolution.transposed(dy: dy, weight: weight, outChannels: outChannels, geometry: g, x: x)
+        }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
-        forEachChunk(g, chunkBytes: chunkBytes, groups: Parallel.workerCount,
+        forEachChunk(g, chunk: chunkSize(g, chunkBytes), groups: Parallel.workerCount,
                      scratchA: g.patchSize * plane, scratchB: outChannels * plane) { _, start, c, col, channelMajor in
             let gradient = channelMajorGradient(dy + start * outChannels * plane, outChannels: outChannels, chunk: c,
                                                 scratch: channelMajor)
@@ -104,7 +118,10 @@ public enum ConvolutionKernels {
     /// in group order.
     public static func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, outChannels: Int,
                                       geometry g: ConvGeometry, dw: UnsafeMutablePointer<Float>,
-                                      chunkBytes: Int = defaultChunkBytes) {
+                                      chunkBytes: Int = defaultChunkBytes, algorithm: Algorithm = .automatic) {
+        if algorithm == .automatic && WinogradConvolution.applies(to: g) {
+            return WinogradConvolution.weightGradient(x: x, dy: dy, outChannels: outChannels, geometry: g, dw: dw)
+        }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width, size = outChannels * g.patchSize
         let groups = accumulationGroups
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: groups * size)
@@ -112,7 +129,7 @@ public enum ConvolutionKernels {
         var used = [Bool](repeating: false, count: groups)
         used.withUnsafeMutableBufferPointer { used in
             let flags = used.baseAddress!
-            forEachChunk(g, chunkBytes: chunkBytes, groups: groups,
+            forEachChunk(g, chunk: chunkSize(g, chunkBytes), groups: groups,
                          scratchA: g.patchSize * plane, scratchB: outChannels * plane) { group, start, c, col, channelMajor in
                 Im2Col.im2col(x + start * imageSize, c, into: col, parallel: false)
                 let gradient = channelMajorGradient(dy + start * outChannels * plane, outChannels: outChannels, chunk: c,

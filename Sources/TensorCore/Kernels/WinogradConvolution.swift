@@ -1,0 +1,107 @@
+/// 3×3 stride-1 convolutions by Winograd F(2×2, 3×3): each chunk of images is transformed into 16
+/// matrices V[ξ] [C, tiles], multiplied by the transformed weights U[ξ] [O, C] in 16 sgemms, and
+/// transformed back. 16 multiplies per 2×2 tile instead of 36; the results differ from im2col's only
+/// by rounding (the transforms are exact in ½ steps). Chunks run on `ConvolutionKernels.forEachChunk`.
+public enum WinogradConvolution {
+    /// Bytes of transformed input and product per chunk (tuned with `augbench bench kernels`).
+    public static let defaultChunkBytes = 4 << 20
+
+    /// Whether a convolution of geometry `g` can run here (3×3 kernel, stride 1).
+    public static func applies(to g: ConvGeometry) -> Bool { WinogradTiling.applies(to: g) }
+
+    /// The transposed convolution of `g` is a convolution of the output gradient with the flipped
+    /// weight and padding 2 − p, so it runs here when that padding is not negative.
+    public static func appliesTransposed(to g: ConvGeometry) -> Bool {
+        applies(to: g) && g.paddingHeight <= 2 && g.paddingWidth <= 2
+    }
+
+    static func imagesPerChunk(_ tiling: WinogradTiling, rows: Int, chunkBytes: Int) -> Int {
+        let bytesPerImage = 16 * rows * tiling.tilesPerImage * MemoryLayout<Float>.size
+        return max(1, min(tiling.geometry.batch, chunkBytes / max(1, bytesPerImage)))
+    }
+
+    /// y[N, O, H', W'] = conv2d(x, w) + b as in `ConvolutionKernels.forward`, for w [O, C, 3, 3].
+    public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil,
+                               outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
+                               chunkBytes: Int = defaultChunkBytes) {
+        let tiling = WinogradTiling(g)
+        let (channels, tilesPerImage) = (g.channels, tiling.tilesPerImage)
+        let u = UnsafeMutablePointer<Float>.allocate(capacity: 16 * outChannels * channels)
+        defer { u.deallocate() }
+        WinogradTiling.transformWeight(weight, outChannels: outChannels, channels: channels, into: u)
+        let chunk = imagesPerChunk(tiling, rows: channels + outChannels, chunkBytes: chunkBytes)
+        // The product keeps one vector of slack after it for the output transform's last loads.
+        let transformed = 16 * channels * tilesPerImage, product = 16 * outChannels * tilesPerImage + WinogradTiling.lanes
+        let imageSize = channels * g.height * g.width, outputSize = outChannels * g.outputPlane
+        ConvolutionKernels.forEachChunk(g, chunk: chunk, groups: Parallel.workerCount,
+                                        scratchA: transformed + tiling.planeScratch, scratchB: product) { _, start, c, v, m in
+            let tiles = c.batch * tilesPerImage, scratch = v + chunk * transformed
+            tiling.transformInput(x + start * imageSize, images: c.batch, tiles: tiles, into: v, scratch: scratch)
+            for xi in 0..<16 {
+                GEMM.multiply(m: outChannels, n: tiles, k: channels, a: u + xi * outChannels * channels,
+                              b: v + xi * channels * tiles, c: m + xi * outChannels * tiles)
+            }
+            tiling.transformOutput(m, images: c.batch, tiles: tiles, outChannels: outChannels, bias: bias,
+                                   into: y + start * outputSize, scratch: scratch)
+        }
+    }
+
+    /// x̄ = convTranspose2d(dy, w) as in `ConvolutionKernels.transposed`: the convolution of dy with
+    /// w̃[c, o, a, b] = w[o, c, 2 − a, 2 − b] and padding (2 − ph, 2 − pw).
+    public static func transposed(dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int,
+                                  geometry g: ConvGeometry, x: UnsafeMutablePointer<Float>,
+                                  chunkBytes: Int = defaultChunkBytes) {
+        precondition(appliesTransposed(to: g), "Winograd transposed convolution needs 3×3, stride 1, padding ≤ 2; got \(g)")
+        let channels = g.channels
+        let flipped = UnsafeMutablePointer<Float>.allocate(capacity: outChannels * channels * 9)
+        defer { flipped.deallocate() }
+        for o in 0..<outChannels {
+            for c in 0..<channels {
+                let source = weight + (o * channels + c) * 9, target = flipped + (c * outChannels + o) * 9
+                for tap in 0..<9 { target[tap] = source[8 - tap] }
+            }
+        }
+        let gradientGeometry = ConvGeometry(batch: g.batch, channels: outChannels, height: g.outputHeight,
+                                            width: g.outputWidth, kernel: (3, 3), stride: 1,
+                                            padding: (2 - g.paddingHeight, 2 - g.paddingWidth))
+        forward(x: dy, weight: flipped, outChannels: channels, geometry: gradientGeometry, y: x, chunkBytes: chunkBytes)
+    }
+
+    /// dW[O, C, 3, 3] = Gᵀ (Σ_chunks dM[ξ] · V[ξ]ᵀ) G, the exact adjoint of `forward` in w; partial sums per
+    /// group (`ConvolutionKernels.accumulationGroups`) are added in group order, so results do not depend
+    /// on the core count.
+    public static func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, outChannels: Int,
+                                      geometry g: ConvGeometry, dw: UnsafeMutablePointer<Float>,
+                                      chunkBytes: Int = defaultChunkBytes) {
+        let tiling = WinogradTiling(g)
+        let (channels, tilesPerImage) = (g.channels, tiling.tilesPerImage)
+        let chunk = imagesPerChunk(tiling, rows: channels + outChannels, chunkBytes: chunkBytes)
+        let transformed = 16 * channels * tilesPerImage, product = 16 * outChannels * tilesPerImage
+        let imageSize = channels * g.height * g.width, outputSize = outChannels * g.outputPlane
+        let groups = ConvolutionKernels.accumulationGroups, size = 16 * outChannels * channels
+        let partials = UnsafeMutablePointer<Float>.allocate(capacity: groups * size)
+        defer { partials.deallocate() }
+        var used = [Bool](repeating: false, count: groups)
+        used.withUnsafeMutableBufferPointer { used in
+            let flags = used.baseAddress!
+            ConvolutionKernels.forEachChunk(g, chunk: chunk, groups: groups,
+                                            scratchA: transformed + tiling.planeScratch, scratchB: product) { group, start, c, v, dm in
+                let tiles = c.batch * tilesPerImage, scratch = v + chunk * transformed
+                tiling.transformInput(x + start * imageSize, images: c.batch, tiles: tiles, into: v, scratch: scratch)
+                tiling.transformOutputGradient(dy + start * outputSize, images: c.batch, tiles: tiles,
+                                               outChannels: outChannels, into: dm, scratch: scratch)
+                for xi in 0..<16 {
+                    GEMM.multiply(m: outChannels, n: channels, k: tiles, a: dm + xi * outChannels * tiles,
+                                  b: v + xi * channels * tiles, transposeB: true, accumulate: flags[group],
+                                  c: partials + group * size + xi * outChannels * channels)
+                }
+                flags[group] = true
+            }
+        }
+        for group in 1..<groups where used[group] {
+            let partial = partials + group * size
+            for i in 0..<size { partials[i] += partial[i] }
+        }
+        WinogradTiling.inverseTransformWeightGradient(partials, outChannels: outChannels, channels: channels, into: dw)
+    }
+}

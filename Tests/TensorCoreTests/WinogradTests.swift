@@ -1,0 +1,91 @@
+import TensorCore
+import TestSupport
+import XCTest
+
+/// Winograd F(2×2, 3×3) against the im2col kernels it replaces for 3×3 stride-1 convolutions.
+final class WinogradTests: XCTestCase {
+    struct Case {
+        let batch, channels, outChannels, height, width, padding: Int
+    }
+
+    /// Odd and even sizes (edge tiles that overhang), paddings 0…2, one- and multi-channel.
+    let cases = [
+        Case(batch: 3, channels: 5, outChannels: 4, height: 8, width: 8, padding: 1),
+        Case(batch: 2, channels: 3, outChannels: 6, height: 7, width: 5, padding: 1),
+        Case(batch: 5, channels: 4, outChannels: 3, height: 6, width: 9, padding: 0),
+        Case(batch: 2, channels: 2, outChannels: 5, height: 5, width: 6, padding: 2),
+        Case(batch: 1, channels: 1, outChannels: 1, height: 3, width: 3, padding: 1),
+    ]
+
+    func geometry(_ c: Case) -> ConvGeometry {
+        ConvGeometry(batch: c.batch, channels: c.channels, height: c.height, width: c.width, kernel: 3, stride: 1, padding: c.padding)
+    }
+
+    struct Results { var y, dx, dw: [Float] }
+
+    /// Forward (with bias), transposed and weight gradient of one case by `winograd` or by im2col.
+    func run(_ c: Case, winograd: Bool, chunkBytes: Int = 1 << 30) -> Results {
+        let g = geometry(c)
+        var stream = RandomStream(seed: UInt64(c.height * 31 + c.width), name: "winograd")
+        let x = stream.normals(c.batch * c.channels * c.height * c.width)
+        let w = stream.normals(c.outChannels * c.channels * 9), bias = stream.normals(c.outChannels)
+        let dy = stream.normals(c.batch * c.outChannels * g.outputPlane)
+        var r = Results(y: [Float](repeating: .nan, count: dy.count), dx: [Float](repeating: .nan, count: x.count),
+                        dw: [Float](repeating: .nan, count: w.count))
+        r.y.withUnsafeMutableBufferPointer { y in
+            if winograd {
+                WinogradConvolution.forward(x: x, weight: w, bias: bias, outChannels: c.outChannels, geometry: g,
+                                            y: y.baseAddress!, chunkBytes: chunkBytes)
+            } else {
+                ConvolutionKernels.forward(x: x, weight: w, bias: bias, outChannels: c.outChannels, geometry: g,
+                                           y: y.baseAddress!, algorithm: .im2col)
+            }
+        }
+        r.dx.withUnsafeMutableBufferPointer { dx in
+            if winograd {
+                WinogradConvolution.transposed(dy: dy, weight: w, outChannels: c.outChannels, geometry: g,
+                                               x: dx.baseAddress!, chunkBytes: chunkBytes)
+            } else {
+                ConvolutionKernels.transposed(dy: dy, weight: w, outChannels: c.outChannels, geometry: g,
+                                              x: dx.baseAddress!, algorithm: .im2col)
+            }
+        }
+        r.dw.withUnsafeMutableBufferPointer { dw in
+            if winograd {
+                WinogradConvolution.weightGradient(x: x, dy: dy, outChannels: c.outChannels, geometry: g,
+                                                   dw: dw.baseAddress!, chunkBytes: chunkBytes)
+            } else {
+                ConvolutionKernels.weightGradient(x: x, dy: dy, outChannels: c.outChannels, geometry: g,
+                                                  dw: dw.baseAddress!, algorithm: .im2col)
+            }
+        }
+        return r
+    }
+
+    func testMatchesIm2colForEveryPaddingAndEdge() {
+        for c in cases {
+            let fast = run(c, winograd: true), simple = run(c, winograd: false)
+            assertClose(fast.y, simple.y, tolerance: 2e-5 * Float(c.channels * 9))
+            assertClose(fast.dx, simple.dx, tolerance: 2e-5 * Float(c.outChannels * 9))
+            assertClose(fast.dw, simple.dw, tolerance: 2e-5 * Float(c.batch * c.height * c.width))
+        }
+    }
+
+    func testChunkingDoesNotChangeResults() {
+        // One image per chunk runs every accumulation group of the weight gradient and a ragged last round.
+        let c = Case(batch: 7, channels: 3, outChannels: 4, height: 6, width: 7, padding: 1)
+        let whole = run(c, winograd: true), single = run(c, winograd: true, chunkBytes: 1)
+        XCTAssertEqual(single.y, whole.y)
+        XCTAssertEqual(single.dx, whole.dx)
+        assertClose(single.dw, whole.dw, tolerance: 1e-4)
+    }
+
+    func testConvolutionOpsOnTheWinogradPathPassGradientChecks() {
+        let x = GradientCheck.sample([2, 3, 5, 6], seed: 11)
+        let w = GradientCheck.sample([4, 3, 3, 3], seed: 12, scale: 0.5)
+        let b = GradientCheck.sample([4], seed: 13)
+        assertGradients([x, w, b]) { $0[0].conv2d($0[1], bias: $0[2], padding: 1) }
+        let wt = GradientCheck.sample([3, 2, 3, 3], seed: 14, scale: 0.5)
+        assertGradients([x, wt]) { $0[0].convTranspose2d($0[1], padding: 1) }
+    }
+}
