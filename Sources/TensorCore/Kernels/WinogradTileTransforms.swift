@@ -29,11 +29,11 @@ extension WinogradTiling {
         let g = geometry, tx = tileColumns, halfWidth = tx + 1
         // Stores of the last eight-tile step run past a row: the next row, or the gap after each region, takes them.
         let region = (2 * tileRows + 2) * halfWidth + TileVector.scalarCount
-        let even = scratch, odd = scratch + region, rowBuffer = scratch + 2 * region
+        let even = scratch, odd = scratch + region, padded = scratch + 2 * region
         let xiStride = g.channels * tiles
         for plane in 0..<(images * g.channels) {
             let (image, c) = plane.quotientAndRemainder(dividingBy: g.channels)
-            splitColumns(x + plane * g.height * g.width, even: even, odd: odd, rowBuffer: rowBuffer)
+            splitColumns(x + plane * g.height * g.width, even: even, odd: odd, padded: padded)
             for row in 0..<tileRows {
                 let e = UnsafePointer(even + 2 * row * halfWidth), f = UnsafePointer(odd + 2 * row * halfWidth)
                 let out = v + c * tiles + image * tilesPerImage + row * tx
@@ -64,22 +64,23 @@ extension WinogradTiling {
         }
     }
 
-    /// E[r][m] = x[r − ph, 2m − pw] and F[r][m] = x[r − ph, 2m + 1 − pw] (0 outside the image): each row is
-    /// padded in `rowBuffer` and split into its even and odd columns eight at a time.
+    /// E[r][m] = x[r − ph, 2m − pw] and F[r][m] = x[r − ph, 2m + 1 − pw] (0 outside the image). The plane
+    /// is first copied whole into `padded` (2·Tx + 2 columns, which hold W + 2·pw) and only then split,
+    /// eight columns at a time: reading a row right after copying it would stall on store forwarding.
     private func splitColumns(_ x: UnsafePointer<Float>, even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>,
-                              rowBuffer: UnsafeMutablePointer<Float>) {
-        let g = geometry, halfWidth = tileColumns + 1, paddedWidth = 2 * halfWidth
-        rowBuffer.update(repeating: 0, count: paddedWidth)
-        for r in 0..<(2 * tileRows + 2) {
-            let inputRow = r - g.paddingHeight, e = even + r * halfWidth, f = odd + r * halfWidth
-            guard inputRow >= 0 && inputRow < g.height else {
-                e.update(repeating: 0, count: halfWidth); f.update(repeating: 0, count: halfWidth)
-                continue
-            }
-            // 2·Tx + 2 ≥ W + 2·pw, so the whole row fits; the zero edges set above are never overwritten.
-            (rowBuffer + g.paddingWidth).update(from: x + inputRow * g.width, count: g.width)
+                              padded: UnsafeMutablePointer<Float>) {
+        let g = geometry, halfWidth = tileColumns + 1, paddedWidth = 2 * halfWidth, paddedRows = 2 * tileRows + 2
+        for r in 0..<paddedRows {
+            let inputRow = r - g.paddingHeight, row = padded + r * paddedWidth
+            guard inputRow >= 0 && inputRow < g.height else { row.update(repeating: 0, count: paddedWidth); continue }
+            row.update(repeating: 0, count: g.paddingWidth)
+            (row + g.paddingWidth).update(from: x + inputRow * g.width, count: g.width)
+            (row + g.paddingWidth + g.width).update(repeating: 0, count: paddedWidth - g.paddingWidth - g.width)
+        }
+        for r in 0..<paddedRows {
+            let row = padded + r * paddedWidth, e = even + r * halfWidth, f = odd + r * halfWidth
             for m in stride(from: 0, to: halfWidth, by: TileVector.scalarCount) {
-                let pair = UnsafeRawPointer(rowBuffer + 2 * m).loadUnaligned(as: SIMD16<Float>.self)
+                let pair = UnsafeRawPointer(row + 2 * m).loadUnaligned(as: SIMD16<Float>.self)
                 UnsafeMutableRawPointer(e + m).storeBytes(of: pair.evenHalf, as: TileVector.self)
                 UnsafeMutableRawPointer(f + m).storeBytes(of: pair.oddHalf, as: TileVector.self)
             }

@@ -24,11 +24,11 @@ struct WinogradTiling {
     }
 
     var tilesPerImage: Int { tileRows * tileColumns }
-    /// Floats of scratch a transform of one plane needs: the even and odd columns of its padded rows, each
-    /// with a vector of slack, and one padded row (or two output rows for the output transforms).
+    /// Floats of scratch a transform of one plane needs: the padded plane and its even and odd columns,
+    /// each with vectors of slack (or two output rows for the output transforms).
     var planeScratch: Int {
         let halfWidth = tileColumns + 1, lanes = WinogradTiling.lanes
-        let split = 2 * ((2 * tileRows + 2) * halfWidth + lanes) + 2 * halfWidth + 2 * lanes
+        let split = 2 * ((2 * tileRows + 2) * halfWidth + lanes) + (2 * tileRows + 2) * 2 * halfWidth + 2 * lanes
         return max(split, 4 * tileColumns + 4 * lanes)
     }
 
