@@ -1,10 +1,10 @@
-/// 3×3 stride-1 convolutions by Winograd F(2×2, 3×3): each chunk of images is transformed into 16
-/// matrices V[ξ] [C, tiles], multiplied by the transformed weights U[ξ] [O, C] in 16 sgemms, and
-/// transformed back. 16 multiplies per 2×2 tile instead of 36; the results differ from im2col's only
-/// by rounding (the transforms are exact in ½ steps). Chunks run on `ConvolutionKernels.forEachChunk`.
+/// 3×3 stride-1 convolutions by Winograd F(4×4, 3×3): each chunk of images is transformed into 36
+/// matrices V[ξ] [C, tiles], multiplied by the transformed weights U[ξ] [O, C] in 36 sgemms, and
+/// transformed back. 36 multiplies per 4×4 tile instead of 144; the results differ from im2col's by a
+/// few 1e-6 relative (rounding in the transforms). Chunks run on `ConvolutionKernels.forEachChunk`.
 public enum WinogradConvolution {
     /// Bytes of transformed input and product per chunk (tuned with `augbench bench kernels`).
-    public static let defaultChunkBytes = 4 << 20
+    public static let defaultChunkBytes = 8 << 20
 
     /// Whether a convolution of geometry `g` can run here (3×3 kernel, stride 1).
     public static func applies(to g: ConvGeometry) -> Bool { WinogradTiling.applies(to: g) }
@@ -15,9 +15,12 @@ public enum WinogradConvolution {
         applies(to: g) && g.paddingHeight <= 2 && g.paddingWidth <= 2
     }
 
-    static func imagesPerChunk(_ tiling: WinogradTiling, rows: Int, chunkBytes: Int) -> Int {
-        let bytesPerImage = 16 * rows * tiling.tilesPerImage * MemoryLayout<Float>.size
-        return max(1, min(tiling.geometry.batch, chunkBytes / max(1, bytesPerImage)))
+    /// Images per chunk: as many as fit `chunkBytes` of transformed input and product, but no more than
+    /// an equal share of the batch for each of `groups`, so that small planes still keep every core busy.
+    static func imagesPerChunk(_ tiling: WinogradTiling, rows: Int, chunkBytes: Int, groups: Int) -> Int {
+        let batch = tiling.geometry.batch
+        let bytesPerImage = WinogradTiling.positions * rows * tiling.tilesPerImage * MemoryLayout<Float>.size
+        return max(1, min((batch + groups - 1) / groups, chunkBytes / max(1, bytesPerImage)))
     }
 
     /// y[N, O, H', W'] = conv2d(x, w) + b as in `ConvolutionKernels.forward`, for w [O, C, 3, 3].
@@ -26,18 +29,20 @@ public enum WinogradConvolution {
                                chunkBytes: Int = defaultChunkBytes) {
         let tiling = WinogradTiling(g)
         let (channels, tilesPerImage) = (g.channels, tiling.tilesPerImage)
-        let u = UnsafeMutablePointer<Float>.allocate(capacity: 16 * outChannels * channels)
+        let positions = WinogradTiling.positions
+        let u = UnsafeMutablePointer<Float>.allocate(capacity: positions * outChannels * channels)
         defer { u.deallocate() }
         WinogradTiling.transformWeight(weight, outChannels: outChannels, channels: channels, into: u)
-        let chunk = imagesPerChunk(tiling, rows: channels + outChannels, chunkBytes: chunkBytes)
+        let chunk = imagesPerChunk(tiling, rows: channels + outChannels, chunkBytes: chunkBytes, groups: Parallel.workerCount)
         // The product keeps one vector of slack after it for the output transform's last loads.
-        let transformed = 16 * channels * tilesPerImage, product = 16 * outChannels * tilesPerImage + WinogradTiling.lanes
+        let transformed = positions * channels * tilesPerImage
+        let product = positions * outChannels * tilesPerImage + WinogradTiling.lanes
         let imageSize = channels * g.height * g.width, outputSize = outChannels * g.outputPlane
         ConvolutionKernels.forEachChunk(g, chunk: chunk, groups: Parallel.workerCount,
                                         scratchA: transformed + tiling.planeScratch, scratchB: product) { _, start, c, v, m in
             let tiles = c.batch * tilesPerImage, scratch = v + chunk * transformed
             tiling.transformInput(x + start * imageSize, images: c.batch, tiles: tiles, into: v, scratch: scratch)
-            for xi in 0..<16 {
+            for xi in 0..<positions {
                 GEMM.multiply(m: outChannels, n: tiles, k: channels, a: u + xi * outChannels * channels,
                               b: v + xi * channels * tiles, c: m + xi * outChannels * tiles)
             }
@@ -75,10 +80,11 @@ public enum WinogradConvolution {
                                       chunkBytes: Int = defaultChunkBytes) {
         let tiling = WinogradTiling(g)
         let (channels, tilesPerImage) = (g.channels, tiling.tilesPerImage)
-        let chunk = imagesPerChunk(tiling, rows: channels + outChannels, chunkBytes: chunkBytes)
-        let transformed = 16 * channels * tilesPerImage, product = 16 * outChannels * tilesPerImage
+        let groups = ConvolutionKernels.accumulationGroups, positions = WinogradTiling.positions
+        let chunk = imagesPerChunk(tiling, rows: channels + outChannels, chunkBytes: chunkBytes, groups: groups)
+        let transformed = positions * channels * tilesPerImage, product = positions * outChannels * tilesPerImage
         let imageSize = channels * g.height * g.width, outputSize = outChannels * g.outputPlane
-        let groups = ConvolutionKernels.accumulationGroups, size = 16 * outChannels * channels
+        let size = positions * outChannels * channels
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: groups * size)
         defer { partials.deallocate() }
         var used = [Bool](repeating: false, count: groups)
@@ -90,7 +96,7 @@ public enum WinogradConvolution {
                 tiling.transformInput(x + start * imageSize, images: c.batch, tiles: tiles, into: v, scratch: scratch)
                 tiling.transformOutputGradient(dy + start * outputSize, images: c.batch, tiles: tiles,
                                                outChannels: outChannels, into: dm, scratch: scratch)
-                for xi in 0..<16 {
+                for xi in 0..<positions {
                     GEMM.multiply(m: outChannels, n: channels, k: tiles, a: dm + xi * outChannels * tiles,
                                   b: v + xi * channels * tiles, transposeB: true, accumulate: flags[group],
                                   c: partials + group * size + xi * outChannels * channels)

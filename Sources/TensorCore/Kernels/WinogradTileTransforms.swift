@@ -1,163 +1,227 @@
 // MARK: - Winograd transforms of images, products and output gradients
-// Every loop runs over eight neighbouring tiles at once (SIMD8, one lane per tile), reading contiguous
-// rows; a last step with fewer tiles computes all eight lanes and stores only the valid ones. Loads may
-// run up to eight floats past a row, so every buffer read here has that much slack after its end.
+// Each plane's tiles are first gathered entry by entry (36 rows of one float per tile, or 16 for output
+// gradients), so the transforms run over eight tiles at once (SIMD8, one lane per tile) whatever the
+// plane's width. A last step with fewer tiles computes all eight lanes and stores only the valid ones;
+// loads may run up to eight floats past a row, so every buffer read here has that much slack.
 
 typealias TileVector = SIMD8<Float>
+typealias SixVectors = (TileVector, TileVector, TileVector, TileVector, TileVector, TileVector)
+typealias FourVectors = (TileVector, TileVector, TileVector, TileVector)
 
 @inline(__always) private func load(_ p: UnsafePointer<Float>) -> TileVector {
     UnsafeRawPointer(p).loadUnaligned(as: TileVector.self)
 }
 
+@inline(__always) private func load(_ p: UnsafeMutablePointer<Float>) -> TileVector { load(UnsafePointer(p)) }
+
 /// Stores the first `lanes` lanes of `value` at p.
-@inline(__always) private func store(_ value: TileVector, _ p: UnsafeMutablePointer<Float>, lanes: Int) {
+@inline(__always) private func store(_ value: TileVector, _ p: UnsafeMutablePointer<Float>, lanes: Int = TileVector.scalarCount) {
     if lanes == TileVector.scalarCount {
         UnsafeMutableRawPointer(p).storeBytes(of: value, as: TileVector.self)
-    } else if lanes == 4 {  // 8-pixel planes: four tiles a row
+    } else if lanes == 4 {  // 8×8 planes: four tiles
         UnsafeMutableRawPointer(p).storeBytes(of: value.lowHalf, as: SIMD4<Float>.self)
     } else {
         for lane in 0..<lanes { p[lane] = value[lane] }
     }
 }
 
+/// A plain loop rather than memmove: the runs here are a few floats long, shorter than a call costs.
+@inline(__always) private func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+    for i in 0..<count { target[i] = source[i] }
+}
+
+/// Bᵀ·d, lane-wise.
+@inline(__always) private func inputTransform(_ d: SixVectors) -> SixVectors {
+    let (d0, d1, d2, d3, d4, d5) = d
+    return (4 * d0 - 5 * d2 + d4, d3 + d4 - 4 * (d1 + d2), d4 - d3 + 4 * (d1 - d2),
+            d4 - d2 + 2 * (d3 - d1), d4 - d2 - 2 * (d3 - d1), 4 * d1 - 5 * d3 + d5)
+}
+
+/// Aᵀ·m, lane-wise.
+@inline(__always) private func outputTransform(_ m: SixVectors) -> FourVectors {
+    let (m0, m1, m2, m3, m4, m5) = m
+    return (m0 + m1 + m2 + m3 + m4, m1 - m2 + 2 * (m3 - m4), m1 + m2 + 4 * (m3 + m4), m1 - m2 + 8 * (m3 - m4) + m5)
+}
+
+/// A·g (the adjoint of Aᵀ), lane-wise.
+@inline(__always) private func outputGradientTransform(_ g: FourVectors) -> SixVectors {
+    let (g0, g1, g2, g3) = g
+    return (g0, g0 + g1 + g2 + g3, g0 - g1 + g2 - g3, g0 + 2 * g1 + 4 * g2 + 8 * g3, g0 - 2 * g1 + 4 * g2 - 8 * g3, g3)
+}
+
+/// Six vectors at p, p + stride, …
+@inline(__always) private func loadSix(_ p: UnsafePointer<Float>, stride: Int) -> SixVectors {
+    (load(p), load(p + stride), load(p + 2 * stride), load(p + 3 * stride), load(p + 4 * stride), load(p + 5 * stride))
+}
+
+@inline(__always) private func storeSix(_ v: SixVectors, _ p: UnsafeMutablePointer<Float>, stride: Int, lanes: Int = TileVector.scalarCount) {
+    store(v.0, p, lanes: lanes); store(v.1, p + stride, lanes: lanes); store(v.2, p + 2 * stride, lanes: lanes)
+    store(v.3, p + 3 * stride, lanes: lanes); store(v.4, p + 4 * stride, lanes: lanes); store(v.5, p + 5 * stride, lanes: lanes)
+}
+
 extension WinogradTiling {
+    /// Row stride of the gathered tile entries: one float per tile plus a vector of slack.
+    var gatheredStride: Int { tilesPerImage + WinogradTiling.lanes }
+
     /// V[ξ][c][t] = (Bᵀ d B)[j][k] for every tile of `images` NCHW images at x; V's rows are `tiles` long.
-    /// `scratch` holds `planeScratch` floats: the even (E) and odd (F) columns of the padded plane, so that
-    /// tile tx reads E[tx], F[tx], E[tx+1], F[tx+1] from contiguous memory.
     func transformInput(_ x: UnsafePointer<Float>, images: Int, tiles: Int, into v: UnsafeMutablePointer<Float>,
                         scratch: UnsafeMutablePointer<Float>) {
-        let g = geometry, tx = tileColumns, halfWidth = tx + 1
-        // Stores of the last eight-tile step run past a row: the next row, or the gap after each region, takes them.
-        let region = (2 * tileRows + 2) * halfWidth + TileVector.scalarCount
-        let even = scratch, odd = scratch + region, padded = scratch + 2 * region
-        let xiStride = g.channels * tiles
+        let g = geometry, perImage = tilesPerImage, stride = gatheredStride, xiStride = g.channels * tiles
+        let padded = scratch, phases = padded + paddedHeight * paddedWidth, gathered = phases + 4 * phaseSize
+        let work = gathered + WinogradTiling.positions * stride
         for plane in 0..<(images * g.channels) {
             let (image, c) = plane.quotientAndRemainder(dividingBy: g.channels)
-            splitColumns(x + plane * g.height * g.width, even: even, odd: odd, padded: padded)
-            for row in 0..<tileRows {
-                let e = UnsafePointer(even + 2 * row * halfWidth), f = UnsafePointer(odd + 2 * row * halfWidth)
-                let out = v + c * tiles + image * tilesPerImage + row * tx
-                for t in stride(from: 0, to: tx, by: TileVector.scalarCount) {
-                    let lanes = min(TileVector.scalarCount, tx - t)
-                    // Column k of padded row r after Bᵀ along the row, with d = E[t], F[t], E[t+1], F[t+1]:
-                    // (d0 − d2, d1 + d2, d2 − d1, d1 − d3). One column at a time keeps few vectors live.
-                    @inline(__always) func column(_ k: Int, row r: Int) -> TileVector {
-                        let p = r * halfWidth + t
-                        switch k {
-                        case 0: return load(e + p) - load(e + p + 1)
-                        case 1: return load(f + p) + load(e + p + 1)
-                        case 2: return load(e + p + 1) - load(f + p)
-                        default: return load(f + p) - load(f + p + 1)
-                        }
-                    }
-                    for k in 0..<4 {
-                        let (a0, a1, a2, a3) = (column(k, row: 0), column(k, row: 1), column(k, row: 2), column(k, row: 3))
-                        // Then down the rows the same way; entry (j, k) goes to ξ = 4j + k.
-                        let p = out + k * xiStride + t
-                        store(a0 - a2, p, lanes: lanes)
-                        store(a1 + a2, p + 4 * xiStride, lanes: lanes)
-                        store(a2 - a1, p + 8 * xiStride, lanes: lanes)
-                        store(a1 - a3, p + 12 * xiStride, lanes: lanes)
-                    }
+            copyPadded(x + plane * g.height * g.width, into: padded)
+            splitPhases(padded, rows: paddedHeight, width: paddedWidth, into: phases)
+            gatherInputTiles(phases, into: gathered)
+            let out = v + c * tiles + image * perImage
+            for t in Swift.stride(from: 0, to: perImage, by: TileVector.scalarCount) {
+                // Bᵀ along each of the six rows of every tile, then down each of the six columns.
+                for r in 0..<6 {
+                    storeSix(inputTransform(loadSix(gathered + 6 * r * stride + t, stride: stride)),
+                             work + 6 * r * TileVector.scalarCount, stride: TileVector.scalarCount)
+                }
+                let lanes = min(TileVector.scalarCount, perImage - t)
+                for k in 0..<6 {
+                    storeSix(inputTransform(loadSix(work + k * TileVector.scalarCount, stride: 6 * TileVector.scalarCount)),
+                             out + k * xiStride + t, stride: 6 * xiStride, lanes: lanes)
                 }
             }
         }
     }
 
-    /// E[r][m] = x[r − ph, 2m − pw] and F[r][m] = x[r − ph, 2m + 1 − pw] (0 outside the image). The plane
-    /// is first copied whole into `padded` (2·Tx + 2 columns, which hold W + 2·pw) and only then split,
-    /// eight columns at a time: reading a row right after copying it would stall on store forwarding.
-    private func splitColumns(_ x: UnsafePointer<Float>, even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>,
-                              padded: UnsafeMutablePointer<Float>) {
-        let g = geometry, halfWidth = tileColumns + 1, paddedWidth = 2 * halfWidth, paddedRows = 2 * tileRows + 2
-        for r in 0..<paddedRows {
-            let inputRow = r - g.paddingHeight, row = padded + r * paddedWidth
-            guard inputRow >= 0 && inputRow < g.height else { row.update(repeating: 0, count: paddedWidth); continue }
+    /// padded[r][q] = x[r − ph, q − pw], 0 outside the image.
+    private func copyPadded(_ x: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
+        let g = geometry, width = paddedWidth
+        for r in 0..<paddedHeight {
+            let inputRow = r - g.paddingHeight, row = padded + r * width
+            guard inputRow >= 0 && inputRow < g.height else { row.update(repeating: 0, count: width); continue }
             row.update(repeating: 0, count: g.paddingWidth)
             (row + g.paddingWidth).update(from: x + inputRow * g.width, count: g.width)
-            (row + g.paddingWidth + g.width).update(repeating: 0, count: paddedWidth - g.paddingWidth - g.width)
+            (row + g.paddingWidth + g.width).update(repeating: 0, count: width - g.paddingWidth - g.width)
         }
-        for r in 0..<paddedRows {
-            let row = padded + r * paddedWidth, e = even + r * halfWidth, f = odd + r * halfWidth
-            for m in stride(from: 0, to: halfWidth, by: TileVector.scalarCount) {
-                let pair = UnsafeRawPointer(row + 2 * m).loadUnaligned(as: SIMD16<Float>.self)
-                UnsafeMutableRawPointer(e + m).storeBytes(of: pair.evenHalf, as: TileVector.self)
-                UnsafeMutableRawPointer(f + m).storeBytes(of: pair.oddHalf, as: TileVector.self)
+    }
+
+    /// phases[φ][r][m] = plane[r][4·m + φ] for m < Tx + 1 (the plane's rows are `width` ≥ 4·Tx + 4 long).
+    private func splitPhases(_ plane: UnsafePointer<Float>, rows: Int, width: Int, into phases: UnsafeMutablePointer<Float>) {
+        let count = tileColumns + 1
+        let (p0, p1, p2, p3) = (phases, phases + phaseSize, phases + 2 * phaseSize, phases + 3 * phaseSize)
+        for r in 0..<rows {
+            let row = plane + r * width, offset = r * count
+            for m in 0..<count {
+                p0[offset + m] = row[4 * m]; p1[offset + m] = row[4 * m + 1]
+                p2[offset + m] = row[4 * m + 2]; p3[offset + m] = row[4 * m + 3]
             }
         }
     }
 
-    /// y[n, o, 2ty + a, 2tx + b] = (Aᵀ M[·][o][t] A)[a][b] + bias[o], for M [16][O][tiles] (with eight
-    /// floats of slack after it); the part of an edge tile beyond H'×W' is dropped. `scratch` holds two
-    /// output rows.
+    /// gathered[6·r + c][ty·Tx + tx] = padded[4·ty + r][4·tx + c] = phases[c mod 4][4·ty + r][tx + ⌊c/4⌋]:
+    /// contiguous runs of Tx floats.
+    private func gatherInputTiles(_ phases: UnsafePointer<Float>, into gathered: UnsafeMutablePointer<Float>) {
+        let (tx, count, stride) = (tileColumns, tileColumns + 1, gatheredStride)
+        for r in 0..<6 {
+            for c in 0..<6 {
+                let entry = gathered + (6 * r + c) * stride, phase = phases + (c % 4) * phaseSize + c / 4
+                for ty in 0..<tileRows { copy(phase + (4 * ty + r) * count, to: entry + ty * tx, count: tx) }
+            }
+        }
+    }
+
+    /// y[n, o, 4ty + a, 4tx + b] = (Aᵀ M[·][o][t] A)[a][b] + bias[o], for M [36][O][tiles] (with eight
+    /// floats of slack after it); the part of an edge tile beyond H'×W' is dropped.
     func transformOutput(_ m: UnsafePointer<Float>, images: Int, tiles: Int, outChannels: Int, bias: UnsafePointer<Float>?,
                          into y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
-        let g = geometry, (outH, outW) = (g.outputHeight, g.outputWidth), tx = tileColumns
-        let xiStride = outChannels * tiles, rowLength = 2 * tx + 2 * TileVector.scalarCount
-        let top = scratch, bottom = scratch + rowLength
+        let g = geometry, (outH, outW) = (g.outputHeight, g.outputWidth), perImage = tilesPerImage
+        let xiStride = outChannels * tiles, planeWidth = 4 * tileColumns
+        let outPlane = scratch, work = scratch + paddedHeight * paddedWidth
+        // Where each tile's top-left output lands in the 4·Ty × 4·Tx plane.
+        let corners = (0..<perImage).map { t in 4 * (t / tileColumns) * planeWidth + 4 * (t % tileColumns) }
+        // With whole rows of eight tiles, a vector's outputs for row a are 32 contiguous floats.
+        let wholeRows = tileColumns % TileVector.scalarCount == 0
         for plane in 0..<(images * outChannels) {
             let (image, o) = plane.quotientAndRemainder(dividingBy: outChannels)
             let offset = TileVector(repeating: bias?[o] ?? 0)
-            let output = y + plane * outH * outW
-            for row in 0..<tileRows {
-                let source = m + o * tiles + image * tilesPerImage + row * tx
-                for t in stride(from: 0, to: tx, by: TileVector.scalarCount) {
-                    // Each row j of M ↦ (m0 + m1 + m2, m1 − m2 − m3); then the same down the rows.
-                    @inline(__always) func across(_ j: Int) -> (TileVector, TileVector) {
-                        let s = source + 4 * j * xiStride + t
-                        let (m0, m1, m2, m3) = (load(s), load(s + xiStride), load(s + 2 * xiStride), load(s + 3 * xiStride))
-                        return (m0 + m1 + m2, m1 - m2 - m3)
-                    }
-                    let (z0, z1, z2, z3) = (across(0), across(1), across(2), across(3))
-                    var upper = SIMD16<Float>(), lower = SIMD16<Float>()
-                    upper.evenHalf = z0.0 + z1.0 + z2.0 + offset
-                    upper.oddHalf = z0.1 + z1.1 + z2.1 + offset
-                    lower.evenHalf = z1.0 - z2.0 - z3.0 + offset
-                    lower.oddHalf = z1.1 - z2.1 - z3.1 + offset
-                    UnsafeMutableRawPointer(top + 2 * t).storeBytes(of: upper, as: SIMD16<Float>.self)
-                    UnsafeMutableRawPointer(bottom + 2 * t).storeBytes(of: lower, as: SIMD16<Float>.self)
+            let source = m + o * tiles + image * perImage
+            for t in Swift.stride(from: 0, to: perImage, by: TileVector.scalarCount) {
+                // Aᵀ along each of the six rows of M, then down each of the four resulting columns.
+                for j in 0..<6 {
+                    let z = outputTransform(loadSix(source + 6 * j * xiStride + t, stride: xiStride))
+                    let p = work + 4 * j * TileVector.scalarCount
+                    store(z.0, p); store(z.1, p + 8); store(z.2, p + 16); store(z.3, p + 24)
                 }
-                (output + 2 * row * outW).update(from: top, count: outW)
-                if 2 * row + 1 < outH { (output + (2 * row + 1) * outW).update(from: bottom, count: outW) }
+                let lanes = min(TileVector.scalarCount, perImage - t)
+                @inline(__always) func column(_ b: Int) -> FourVectors {
+                    outputTransform(loadSix(work + b * TileVector.scalarCount, stride: 4 * TileVector.scalarCount))
+                }
+                let (c0, c1, c2, c3) = (column(0), column(1), column(2), column(3))
+                if wholeRows {
+                    let p = outPlane + corners[t]
+                    func row(_ y0: TileVector, _ y1: TileVector, _ y2: TileVector, _ y3: TileVector) -> SIMD32<Float> {
+                        var even = SIMD16<Float>(), odd = SIMD16<Float>(), all = SIMD32<Float>()
+                        even.evenHalf = y0 + offset; even.oddHalf = y2 + offset
+                        odd.evenHalf = y1 + offset; odd.oddHalf = y3 + offset
+                        all.evenHalf = even; all.oddHalf = odd
+                        return all
+                    }
+                    UnsafeMutableRawPointer(p).storeBytes(of: row(c0.0, c1.0, c2.0, c3.0), as: SIMD32<Float>.self)
+                    UnsafeMutableRawPointer(p + planeWidth).storeBytes(of: row(c0.1, c1.1, c2.1, c3.1), as: SIMD32<Float>.self)
+                    UnsafeMutableRawPointer(p + 2 * planeWidth).storeBytes(of: row(c0.2, c1.2, c2.2, c3.2), as: SIMD32<Float>.self)
+                    UnsafeMutableRawPointer(p + 3 * planeWidth).storeBytes(of: row(c0.3, c1.3, c2.3, c3.3), as: SIMD32<Float>.self)
+                    continue
+                }
+                @inline(__always) func scatter(_ b: Int, _ column: FourVectors) {
+                    for lane in 0..<lanes {
+                        let p = outPlane + corners[t + lane] + b
+                        p[0] = column.0[lane] + offset[0]
+                        p[planeWidth] = column.1[lane] + offset[0]
+                        p[2 * planeWidth] = column.2[lane] + offset[0]
+                        p[3 * planeWidth] = column.3[lane] + offset[0]
+                    }
+                }
+                scatter(0, c0); scatter(1, c1); scatter(2, c2); scatter(3, c3)
             }
+            let output = y + plane * outH * outW
+            for row in 0..<outH { (output + row * outW).update(from: outPlane + row * planeWidth, count: outW) }
         }
     }
 
-    /// The adjoint of `transformOutput` (without bias): dM[ξ][o][t] = (A dy_t Aᵀ)[j][k] for the 2×2 tile
-    /// dy_t of dy [images, O, H', W'] (0 beyond the edge). `scratch` holds two padded output rows.
+    /// The adjoint of `transformOutput` (without bias): dM[ξ][o][t] = (A dy_t Aᵀ)[j][k] for the 4×4 tile
+    /// dy_t of dy [images, O, H', W'] (0 beyond the edge).
     func transformOutputGradient(_ dy: UnsafePointer<Float>, images: Int, tiles: Int, outChannels: Int,
                                  into dm: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
-        let g = geometry, (outH, outW) = (g.outputHeight, g.outputWidth), tx = tileColumns
-        let xiStride = outChannels * tiles, rowLength = 2 * tx + 2 * TileVector.scalarCount
-        let top = scratch, bottom = scratch + rowLength
-        top.update(repeating: 0, count: 2 * rowLength)
+        let g = geometry, (outH, outW) = (g.outputHeight, g.outputWidth), perImage = tilesPerImage
+        let xiStride = outChannels * tiles, stride = gatheredStride
+        // The gradient plane is 4·Ty rows of 4·Tx + 4 columns (zero beyond H'×W'), split like the input.
+        let gradientPlane = scratch, phases = scratch + paddedHeight * paddedWidth, gathered = phases + 4 * phaseSize
+        let work = gathered + WinogradTiling.positions * stride, rowWidth = paddedWidth
+        gradientPlane.update(repeating: 0, count: 4 * tileRows * rowWidth)
         for plane in 0..<(images * outChannels) {
             let (image, o) = plane.quotientAndRemainder(dividingBy: outChannels)
             let gradient = dy + plane * outH * outW
-            for row in 0..<tileRows {
-                top.update(from: gradient + 2 * row * outW, count: outW)
-                if 2 * row + 1 < outH {
-                    bottom.update(from: gradient + (2 * row + 1) * outW, count: outW)
-                } else {
-                    bottom.update(repeating: 0, count: outW)
-                }
-                let out = dm + o * tiles + image * tilesPerImage + row * tx
-                for t in stride(from: 0, to: tx, by: TileVector.scalarCount) {
-                    let lanes = min(TileVector.scalarCount, tx - t)
-                    let upper = UnsafeRawPointer(top + 2 * t).loadUnaligned(as: SIMD16<Float>.self)
-                    let lower = UnsafeRawPointer(bottom + 2 * t).loadUnaligned(as: SIMD16<Float>.self)
-                    // Each row (d0, d1) ↦ (d0, d0 + d1, d0 − d1, −d1); then rows q0, q1 ↦ q0, q0 + q1, q0 − q1, −q1.
-                    let (a0, a1, b0, b1) = (upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
-                    let q0 = (a0, a0 + a1, a0 - a1, -a1), q1 = (b0, b0 + b1, b0 - b1, -b1)
-                    @inline(__always) func put(_ j: Int, _ k: (TileVector, TileVector, TileVector, TileVector)) {
-                        let p = out + 4 * j * xiStride + t
-                        store(k.0, p, lanes: lanes); store(k.1, p + xiStride, lanes: lanes)
-                        store(k.2, p + 2 * xiStride, lanes: lanes); store(k.3, p + 3 * xiStride, lanes: lanes)
+            for row in 0..<outH { (gradientPlane + row * rowWidth).update(from: gradient + row * outW, count: outW) }
+            splitPhases(gradientPlane, rows: 4 * tileRows, width: rowWidth, into: phases)
+            // gathered[4·a + b][ty·Tx + tx] = dy[4·ty + a][4·tx + b] = phases[b][4·ty + a][tx].
+            for a in 0..<4 {
+                for b in 0..<4 {
+                    let entry = gathered + (4 * a + b) * stride, phase = phases + b * phaseSize
+                    for ty in 0..<tileRows {
+                        copy(phase + (4 * ty + a) * (tileColumns + 1), to: entry + ty * tileColumns, count: tileColumns)
                     }
-                    put(0, q0)
-                    put(1, (q0.0 + q1.0, q0.1 + q1.1, q0.2 + q1.2, q0.3 + q1.3))
-                    put(2, (q0.0 - q1.0, q0.1 - q1.1, q0.2 - q1.2, q0.3 - q1.3))
-                    put(3, (-q1.0, -q1.1, -q1.2, -q1.3))
+                }
+            }
+            let out = dm + o * tiles + image * perImage
+            for t in Swift.stride(from: 0, to: perImage, by: TileVector.scalarCount) {
+                // A along each of the four rows of the gradient tile, then down each of the six columns.
+                for a in 0..<4 {
+                    let p = gathered + 4 * a * stride + t
+                    storeSix(outputGradientTransform((load(p), load(p + stride), load(p + 2 * stride), load(p + 3 * stride))),
+                             work + 6 * a * TileVector.scalarCount, stride: TileVector.scalarCount)
+                }
+                let lanes = min(TileVector.scalarCount, perImage - t)
+                for k in 0..<6 {
+                    let p = work + k * TileVector.scalarCount, s = 6 * TileVector.scalarCount
+                    storeSix(outputGradientTransform((load(p), load(p + s), load(p + 2 * s), load(p + 3 * s))),
+                             out + k * xiStride + t, stride: 6 * xiStride, lanes: lanes)
                 }
             }
         }

@@ -1,22 +1,31 @@
-// MARK: - Winograd F(2×2, 3×3) transforms
-// Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks" (2016). A 2×2 output tile of a 3×3
-// stride-1 correlation is Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A for the 4×4 input window d, with
-//   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],  G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],  Aᵀ = [1 1 1 0; 0 1 −1 −1].
-// 16 multiplies per tile and channel pair instead of 36. Transformed arrays are [16][rows][tiles]: entry
-// ξ = 4·j + k holds element (j, k) of the 4×4 transformed tile; tile t = image·tilesPerImage + ty·Tx + tx.
+// MARK: - Winograd F(4×4, 3×3) transforms
+// Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks" (2016). A 4×4 output tile of a 3×3
+// stride-1 correlation is Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A for the 6×6 input window d (interpolation points
+// 0, ±1, ±2, ∞), with
+//   Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1],
+//   G  = [¼ 0 0; −⅙ −⅙ −⅙; −⅙ ⅙ −⅙; 1/24 1/12 ⅙; 1/24 −1/12 ⅙; 0 0 1],
+//   Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1].
+// 36 multiplies per tile and channel pair instead of 144; float32 results differ from direct summation by
+// a few 1e-6 relative. Transformed arrays are [36][rows][tiles]: entry ξ = 6·j + k holds element (j, k)
+// of the 6×6 transformed tile; tile t = image·tilesPerImage + ty·Tx + tx.
 
-/// How a 3×3 stride-1 convolution is cut into 2×2 output tiles; tile (ty, tx) reads padded input rows
-/// 2·ty … 2·ty+3 and columns 2·tx … 2·tx+3, where padded position p is input position p − padding.
+/// How a 3×3 stride-1 convolution is cut into 4×4 output tiles; tile (ty, tx) reads padded input rows
+/// 4·ty … 4·ty+5 and columns 4·tx … 4·tx+5, where padded position p is input position p − padding.
 struct WinogradTiling {
     let geometry: ConvGeometry
-    /// Ty = ⌈H'/2⌉ and Tx = ⌈W'/2⌉; a last tile that overhangs an odd output edge is computed and cut.
+    /// Ty = ⌈H'/4⌉ and Tx = ⌈W'/4⌉; a last tile that overhangs the output edge is computed and cut.
     let tileRows: Int, tileColumns: Int
 
+    /// Transformed entries per tile (6×6), one sgemm each.
+    static let positions = 36
+    /// Tiles handled per vector step.
+    static let lanes = TileVector.scalarCount
+
     init(_ g: ConvGeometry) {
-        precondition(WinogradTiling.applies(to: g), "Winograd F(2×2, 3×3) needs a 3×3 stride-1 convolution, got \(g)")
+        precondition(WinogradTiling.applies(to: g), "Winograd F(4×4, 3×3) needs a 3×3 stride-1 convolution, got \(g)")
         geometry = g
-        tileRows = (g.outputHeight + 1) / 2
-        tileColumns = (g.outputWidth + 1) / 2
+        tileRows = (g.outputHeight + 3) / 4
+        tileColumns = (g.outputWidth + 3) / 4
     }
 
     static func applies(to g: ConvGeometry) -> Bool {
@@ -24,55 +33,100 @@ struct WinogradTiling {
     }
 
     var tilesPerImage: Int { tileRows * tileColumns }
-    /// Floats of scratch a transform of one plane needs: the padded plane and its even and odd columns,
-    /// each with vectors of slack (or two output rows for the output transforms).
+    /// The padded plane every tile reads from: 4·Ty + 2 rows of 4·Tx + 4 columns (≥ H + 2·ph, W + 2·pw;
+    /// the last two columns only keep the phase split below in bounds).
+    var paddedHeight: Int { 4 * tileRows + 2 }
+    var paddedWidth: Int { 4 * tileColumns + 4 }
+    /// Floats of one phase plane: column φ, φ + 4, … of every padded row, Tx + 1 of them per row.
+    var phaseSize: Int { paddedHeight * (tileColumns + 1) }
+    /// Floats of scratch a transform of one plane needs: the padded plane, its four phase planes, its 36
+    /// gathered tile entries (each with a vector of slack for the last step's loads) and 36 vectors of
+    /// intermediate results.
     var planeScratch: Int {
-        let halfWidth = tileColumns + 1, lanes = WinogradTiling.lanes
-        let split = 2 * ((2 * tileRows + 2) * halfWidth + lanes) + (2 * tileRows + 2) * 2 * halfWidth + 2 * lanes
-        return max(split, 4 * tileColumns + 4 * lanes)
+        paddedHeight * paddedWidth + 4 * phaseSize + WinogradTiling.positions * (tilesPerImage + 2 * WinogradTiling.lanes)
     }
-
-    /// Tiles handled per vector step.
-    static let lanes = TileVector.scalarCount
 
     // MARK: Weights
 
-    /// U[ξ][o][c] = (G w[o, c] Gᵀ)[j][k] for w [O, C, 3, 3].
+    /// U[ξ][o][c] = (G w[o, c] Gᵀ)[j][k] for w [O, C, 3, 3], eight (o, c) pairs per vector.
     static func transformWeight(_ w: UnsafePointer<Float>, outChannels: Int, channels: Int, into u: UnsafeMutablePointer<Float>) {
-        let pairs = outChannels * channels
-        for pair in 0..<pairs {
-            let g = w + pair * 9
-            // G·g row by row (rows of g are g0, g1, g2; one lane per kernel column), then each row r of
-            // G·g becomes r·Gᵀ = [r0, ½(r0+r1+r2), ½(r0−r1+r2), r2].
-            let g0 = SIMD4(g[0], g[1], g[2], 0), g1 = SIMD4(g[3], g[4], g[5], 0), g2 = SIMD4(g[6], g[7], g[8], 0)
-            @inline(__always) func store(_ j: Int, _ r: SIMD4<Float>) {
-                let row = SIMD4(r[0], 0.5 * (r[0] + r[1] + r[2]), 0.5 * (r[0] - r[1] + r[2]), r[2])
-                for k in 0..<4 { u[(4 * j + k) * pairs + pair] = row[k] }
+        let pairs = outChannels * channels, width = TileVector.scalarCount
+        withUnsafeTemporaryAllocation(of: TileVector.self, capacity: 9 + 18) { buffer in
+            let taps = buffer.baseAddress!, columns = taps + 9
+            for base in stride(from: 0, to: pairs, by: width) {
+                let lanes = min(width, pairs - base)
+                for tap in 0..<9 {
+                    var v = TileVector()
+                    for lane in 0..<lanes { v[lane] = w[(base + lane) * 9 + tap] }
+                    taps[tap] = v
+                }
+                // G down each kernel column q (taps q, 3 + q, 6 + q), then G along each of the six rows.
+                for q in 0..<3 {
+                    let c = weightTransform(taps[q], taps[3 + q], taps[6 + q])
+                    columns[q] = c.0; columns[3 + q] = c.1; columns[6 + q] = c.2
+                    columns[9 + q] = c.3; columns[12 + q] = c.4; columns[15 + q] = c.5
+                }
+                for j in 0..<6 {
+                    let row = weightTransform(columns[3 * j], columns[3 * j + 1], columns[3 * j + 2])
+                    let target = u + 6 * j * pairs + base
+                    @inline(__always) func put(_ k: Int, _ value: TileVector) {
+                        let p = target + k * pairs
+                        if lanes == width { UnsafeMutableRawPointer(p).storeBytes(of: value, as: TileVector.self) }
+                        else { for lane in 0..<lanes { p[lane] = value[lane] } }
+                    }
+                    put(0, row.0); put(1, row.1); put(2, row.2); put(3, row.3); put(4, row.4); put(5, row.5)
+                }
             }
-            store(0, g0)
-            store(1, 0.5 * (g0 + g1 + g2))
-            store(2, 0.5 * (g0 - g1 + g2))
-            store(3, g2)
         }
     }
 
-    /// The adjoint of `transformWeight`: dw[o][c] = Gᵀ dU[·][o][c] G (3×3 from the 4×4 transformed tile).
+    /// G·v, lane-wise: (v0/4, −(v0+v1+v2)/6, −(v0−v1+v2)/6, v0/24 + v1/12 + v2/6, v0/24 − v1/12 + v2/6, v2).
+    @inline(__always)
+    static func weightTransform(_ v0: TileVector, _ v1: TileVector, _ v2: TileVector)
+        -> (TileVector, TileVector, TileVector, TileVector, TileVector, TileVector) {
+        let (sixth, twelfth, twentyFourth): (Float, Float, Float) = (1 / 6, 1 / 12, 1 / 24)
+        return (0.25 * v0, -sixth * (v0 + v1 + v2), -sixth * (v0 - v1 + v2), twentyFourth * v0 + twelfth * v1 + sixth * v2,
+                twentyFourth * v0 - twelfth * v1 + sixth * v2, v2)
+    }
+
+    /// Gᵀ·u, lane-wise: (u0/4 − u1/6 − u2/6 + u3/24 + u4/24, −u1/6 + u2/6 + u3/12 − u4/12, −u1/6 − u2/6 + u3/6 + u4/6 + u5).
+    @inline(__always)
+    static func weightGradientTransform(_ u: (TileVector, TileVector, TileVector, TileVector, TileVector, TileVector))
+        -> (TileVector, TileVector, TileVector) {
+        let (sixth, twelfth, twentyFourth): (Float, Float, Float) = (1 / 6, 1 / 12, 1 / 24)
+        return (0.25 * u.0 - sixth * (u.1 + u.2) + twentyFourth * (u.3 + u.4), sixth * (u.2 - u.1) + twelfth * (u.3 - u.4),
+                sixth * (u.3 + u.4 - u.1 - u.2) + u.5)
+    }
+
+    /// The adjoint of `transformWeight`: dw[o][c] = Gᵀ dU[·][o][c] G (3×3 from the 6×6 transformed tile),
+    /// eight pairs per vector.
     static func inverseTransformWeightGradient(_ du: UnsafePointer<Float>, outChannels: Int, channels: Int,
                                                into dw: UnsafeMutablePointer<Float>) {
-        let pairs = outChannels * channels
-        @inline(__always) func row(_ j: Int, _ pair: Int) -> SIMD4<Float> {
-            // Row j of dU times G: [u0 + ½u1 + ½u2, ½u1 − ½u2, ½u1 + ½u2 + u3].
-            let u0 = du[(4 * j) * pairs + pair], u1 = du[(4 * j + 1) * pairs + pair]
-            let u2 = du[(4 * j + 2) * pairs + pair], u3 = du[(4 * j + 3) * pairs + pair]
-            return SIMD4(u0 + 0.5 * u1 + 0.5 * u2, 0.5 * u1 - 0.5 * u2, 0.5 * u1 + 0.5 * u2 + u3, 0)
-        }
-        for pair in 0..<pairs {
-            let (r0, r1, r2, r3) = (row(0, pair), row(1, pair), row(2, pair), row(3, pair))
-            let top = r0 + 0.5 * r1 + 0.5 * r2, middle = 0.5 * r1 - 0.5 * r2, bottom = 0.5 * r1 + 0.5 * r2 + r3
-            for b in 0..<3 {
-                dw[pair * 9 + b] = top[b]
-                dw[pair * 9 + 3 + b] = middle[b]
-                dw[pair * 9 + 6 + b] = bottom[b]
+        let pairs = outChannels * channels, width = TileVector.scalarCount
+        withUnsafeTemporaryAllocation(of: TileVector.self, capacity: 18) { buffer in
+            let rows = buffer.baseAddress!
+            for base in stride(from: 0, to: pairs, by: width) {
+                let lanes = min(width, pairs - base)
+                @inline(__always) func entry(_ xi: Int) -> TileVector {
+                    let p = du + xi * pairs + base
+                    if lanes == width { return UnsafeRawPointer(p).loadUnaligned(as: TileVector.self) }
+                    var v = TileVector()
+                    for lane in 0..<lanes { v[lane] = p[lane] }
+                    return v
+                }
+                // Gᵀ along each of the six rows of dU (rows[3·j + b]), then down each of the three columns.
+                for j in 0..<6 {
+                    let r = weightGradientTransform((entry(6 * j), entry(6 * j + 1), entry(6 * j + 2), entry(6 * j + 3),
+                                                     entry(6 * j + 4), entry(6 * j + 5)))
+                    rows[3 * j] = r.0; rows[3 * j + 1] = r.1; rows[3 * j + 2] = r.2
+                }
+                for b in 0..<3 {
+                    let column = weightGradientTransform((rows[b], rows[3 + b], rows[6 + b], rows[9 + b], rows[12 + b], rows[15 + b]))
+                    for lane in 0..<lanes {
+                        let target = dw + (base + lane) * 9 + b
+                        target[0] = column.0[lane]; target[3] = column.1[lane]; target[6] = column.2[lane]
+                    }
+                }
             }
         }
     }
