@@ -67,19 +67,26 @@ extension WinogradTiling {
     func transformInput(_ x: UnsafePointer<Float>, images: Int, tiles: Int, into v: UnsafeMutablePointer<Float>,
                         scratch: UnsafeMutablePointer<Float>) {
         let g = geometry, perImage = tilesPerImage, stride = gatheredStride, xiStride = g.channels * tiles
-        let padded = scratch, phases = padded + paddedHeight * paddedWidth, gathered = phases + 4 * phaseSize
-        let work = gathered + WinogradTiling.positions * stride
+        let padded = scratch, phases = padded + paddedHeight * paddedWidth + 32, gathered = phases + 4 * phaseSize
+        let work = gathered + WinogradTiling.positions * stride, count = tileColumns + 1
+        let (p0, p1, p2, p3) = (phases, phases + phaseSize, phases + 2 * phaseSize, phases + 3 * phaseSize)
+        // Entries c = 0…5 of row r of the eight tiles from t on.
+        @inline(__always) func rowEntries(_ r: Int, _ t: Int) -> SixVectors {
+            guard wholeRows else { return loadSix(gathered + 6 * r * stride + t, stride: stride) }
+            let (ty, tx) = t.quotientAndRemainder(dividingBy: tileColumns)
+            let base = (4 * ty + r) * count + tx
+            return (load(p0 + base), load(p1 + base), load(p2 + base), load(p3 + base), load(p0 + base + 1), load(p1 + base + 1))
+        }
         for plane in 0..<(images * g.channels) {
             let (image, c) = plane.quotientAndRemainder(dividingBy: g.channels)
             copyPadded(x + plane * g.height * g.width, into: padded)
             splitPhases(padded, rows: paddedHeight, width: paddedWidth, into: phases)
-            gatherInputTiles(phases, into: gathered)
+            if !wholeRows { gatherInputTiles(phases, into: gathered) }
             let out = v + c * tiles + image * perImage
             for t in Swift.stride(from: 0, to: perImage, by: TileVector.scalarCount) {
                 // Bᵀ along each of the six rows of every tile, then down each of the six columns.
                 for r in 0..<6 {
-                    storeSix(inputTransform(loadSix(gathered + 6 * r * stride + t, stride: stride)),
-                             work + 6 * r * TileVector.scalarCount, stride: TileVector.scalarCount)
+                    storeSix(inputTransform(rowEntries(r, t)), work + 6 * r * TileVector.scalarCount, stride: TileVector.scalarCount)
                 }
                 let lanes = min(TileVector.scalarCount, perImage - t)
                 for k in 0..<6 {
@@ -102,15 +109,19 @@ extension WinogradTiling {
         }
     }
 
-    /// phases[φ][r][m] = plane[r][4·m + φ] for m < Tx + 1 (the plane's rows are `width` ≥ 4·Tx + 4 long).
+    /// phases[φ][r][m] = plane[r][4·m + φ] for m < Tx + 1 (the plane's rows are `width` ≥ 4·Tx + 4 long),
+    /// eight m at a time from one 32-float load. Loads run up to 32 floats past the plane and stores up to
+    /// eight past a phase row: the plane and every phase plane have that much slack.
     private func splitPhases(_ plane: UnsafePointer<Float>, rows: Int, width: Int, into phases: UnsafeMutablePointer<Float>) {
         let count = tileColumns + 1
         let (p0, p1, p2, p3) = (phases, phases + phaseSize, phases + 2 * phaseSize, phases + 3 * phaseSize)
         for r in 0..<rows {
             let row = plane + r * width, offset = r * count
-            for m in 0..<count {
-                p0[offset + m] = row[4 * m]; p1[offset + m] = row[4 * m + 1]
-                p2[offset + m] = row[4 * m + 2]; p3[offset + m] = row[4 * m + 3]
+            for m in Swift.stride(from: 0, to: count, by: TileVector.scalarCount) {
+                let v = UnsafeRawPointer(row + 4 * m).loadUnaligned(as: SIMD32<Float>.self)
+                let (even, odd) = (v.evenHalf, v.oddHalf)
+                store(even.evenHalf, p0 + offset + m); store(odd.evenHalf, p1 + offset + m)
+                store(even.oddHalf, p2 + offset + m); store(odd.oddHalf, p3 + offset + m)
             }
         }
     }
@@ -133,13 +144,15 @@ extension WinogradTiling {
                          into y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let g = geometry, (outH, outW) = (g.outputHeight, g.outputWidth), perImage = tilesPerImage
         let xiStride = outChannels * tiles, planeWidth = 4 * tileColumns
-        let outPlane = scratch, work = scratch + paddedHeight * paddedWidth
+        let work = scratch + paddedHeight * paddedWidth
         // Where each tile's top-left output lands in the 4·Ty × 4·Tx plane.
         let corners = (0..<perImage).map { t in 4 * (t / tileColumns) * planeWidth + 4 * (t % tileColumns) }
-        // With whole rows of eight tiles, a vector's outputs for row a are 32 contiguous floats.
-        let wholeRows = tileColumns % TileVector.scalarCount == 0
+        // With whole rows of eight tiles, a vector's outputs for row a are 32 contiguous floats; when the
+        // tiles cover the output exactly, they go straight into y.
+        let direct = outH == 4 * tileRows && outW == planeWidth
         for plane in 0..<(images * outChannels) {
             let (image, o) = plane.quotientAndRemainder(dividingBy: outChannels)
+            let outPlane = direct ? y + plane * outH * outW : scratch
             let offset = TileVector(repeating: bias?[o] ?? 0)
             let source = m + o * tiles + image * perImage
             for t in Swift.stride(from: 0, to: perImage, by: TileVector.scalarCount) {
@@ -180,6 +193,7 @@ extension WinogradTiling {
                 }
                 scatter(0, c0); scatter(1, c1); scatter(2, c2); scatter(3, c3)
             }
+            guard !direct else { continue }
             let output = y + plane * outH * outW
             for row in 0..<outH { (output + row * outW).update(from: outPlane + row * planeWidth, count: outW) }
         }
@@ -192,8 +206,18 @@ extension WinogradTiling {
         let g = geometry, (outH, outW) = (g.outputHeight, g.outputWidth), perImage = tilesPerImage
         let xiStride = outChannels * tiles, stride = gatheredStride
         // The gradient plane is 4·Ty rows of 4·Tx + 4 columns (zero beyond H'×W'), split like the input.
-        let gradientPlane = scratch, phases = scratch + paddedHeight * paddedWidth, gathered = phases + 4 * phaseSize
-        let work = gathered + WinogradTiling.positions * stride, rowWidth = paddedWidth
+        let gradientPlane = scratch, phases = scratch + paddedHeight * paddedWidth + 32, gathered = phases + 4 * phaseSize
+        let work = gathered + WinogradTiling.positions * stride, rowWidth = paddedWidth, count = tileColumns + 1
+        // Entries b = 0…3 of row a of the eight tiles from t on.
+        @inline(__always) func rowEntries(_ a: Int, _ t: Int) -> FourVectors {
+            guard wholeRows else {
+                let p = gathered + 4 * a * stride + t
+                return (load(p), load(p + stride), load(p + 2 * stride), load(p + 3 * stride))
+            }
+            let (ty, tx) = t.quotientAndRemainder(dividingBy: tileColumns)
+            let p = phases + (4 * ty + a) * count + tx
+            return (load(p), load(p + phaseSize), load(p + 2 * phaseSize), load(p + 3 * phaseSize))
+        }
         gradientPlane.update(repeating: 0, count: 4 * tileRows * rowWidth)
         for plane in 0..<(images * outChannels) {
             let (image, o) = plane.quotientAndRemainder(dividingBy: outChannels)
@@ -201,7 +225,7 @@ extension WinogradTiling {
             for row in 0..<outH { (gradientPlane + row * rowWidth).update(from: gradient + row * outW, count: outW) }
             splitPhases(gradientPlane, rows: 4 * tileRows, width: rowWidth, into: phases)
             // gathered[4·a + b][ty·Tx + tx] = dy[4·ty + a][4·tx + b] = phases[b][4·ty + a][tx].
-            for a in 0..<4 {
+            for a in 0..<4 where !wholeRows {
                 for b in 0..<4 {
                     let entry = gathered + (4 * a + b) * stride, phase = phases + b * phaseSize
                     for ty in 0..<tileRows {
@@ -213,9 +237,8 @@ extension WinogradTiling {
             for t in Swift.stride(from: 0, to: perImage, by: TileVector.scalarCount) {
                 // A along each of the four rows of the gradient tile, then down each of the six columns.
                 for a in 0..<4 {
-                    let p = gathered + 4 * a * stride + t
-                    storeSix(outputGradientTransform((load(p), load(p + stride), load(p + 2 * stride), load(p + 3 * stride))),
-                             work + 6 * a * TileVector.scalarCount, stride: TileVector.scalarCount)
+                    storeSix(outputGradientTransform(rowEntries(a, t)), work + 6 * a * TileVector.scalarCount,
+                             stride: TileVector.scalarCount)
                 }
                 let lanes = min(TileVector.scalarCount, perImage - t)
                 for k in 0..<6 {

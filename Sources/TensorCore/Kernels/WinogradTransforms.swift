@@ -37,13 +37,17 @@ struct WinogradTiling {
     /// the last two columns only keep the phase split below in bounds).
     var paddedHeight: Int { 4 * tileRows + 2 }
     var paddedWidth: Int { 4 * tileColumns + 4 }
-    /// Floats of one phase plane: column φ, φ + 4, … of every padded row, Tx + 1 of them per row.
-    var phaseSize: Int { paddedHeight * (tileColumns + 1) }
-    /// Floats of scratch a transform of one plane needs: the padded plane, its four phase planes, its 36
-    /// gathered tile entries (each with a vector of slack for the last step's loads) and 36 vectors of
-    /// intermediate results.
+    /// Floats of one phase plane: column φ, φ + 4, … of every padded row, Tx + 1 of them per row, and a
+    /// vector of slack (the vector split overruns the last row).
+    var phaseSize: Int { paddedHeight * (tileColumns + 1) + WinogradTiling.lanes }
+    /// Whether a vector of eight tiles is always eight neighbours in one tile row (Tx a multiple of 8): the
+    /// transforms then read tile entries straight from the phase planes instead of gathering them.
+    var wholeRows: Bool { tileColumns % WinogradTiling.lanes == 0 }
+    /// Floats of scratch a transform of one plane needs: the padded plane (with room for the vector phase
+    /// split to read past its end), its four phase planes, its 36 gathered tile entries (each with a
+    /// vector of slack for the last step's loads) and 36 vectors of intermediate results.
     var planeScratch: Int {
-        paddedHeight * paddedWidth + 4 * phaseSize + WinogradTiling.positions * (tilesPerImage + 2 * WinogradTiling.lanes)
+        paddedHeight * paddedWidth + 32 + 4 * phaseSize + WinogradTiling.positions * (tilesPerImage + 2 * WinogradTiling.lanes)
     }
 
     // MARK: Weights
