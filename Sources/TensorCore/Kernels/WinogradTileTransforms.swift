@@ -25,9 +25,16 @@ typealias FourVectors = (TileVector, TileVector, TileVector, TileVector)
     }
 }
 
-/// A plain loop rather than memmove: the runs here are a few floats long, shorter than a call costs.
+/// One vector move for the run lengths small planes have (Tx = 2 or 4), a plain loop otherwise: the runs
+/// here are a few floats long, shorter than a memmove call costs.
 @inline(__always) private func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
-    for i in 0..<count { target[i] = source[i] }
+    switch count {
+    case 4: UnsafeMutableRawPointer(target).storeBytes(of: UnsafeRawPointer(source).loadUnaligned(as: SIMD4<Float>.self),
+                                                       as: SIMD4<Float>.self)
+    case 2: UnsafeMutableRawPointer(target).storeBytes(of: UnsafeRawPointer(source).loadUnaligned(as: SIMD2<Float>.self),
+                                                       as: SIMD2<Float>.self)
+    default: for i in 0..<count { target[i] = source[i] }
+    }
 }
 
 /// Bᵀ·d, lane-wise.
