@@ -110,10 +110,7 @@ enum Elementwise {
             Parallel.forEach(outer, work: outer * n * inner) { o in
                 let target = po + o * inner
                 if inner == 1 {
-                    var total: Float = 0
-                    let row = px + o * n
-                    for a in 0..<n { total += row[a] }
-                    target[0] = total
+                    target[0] = Summation.sum(px + o * n, count: n)
                     return
                 }
                 for a in 0..<n {

@@ -17,12 +17,11 @@ extension Tensor {
                     let (px, pm, pv) = (x.baseAddress!, meanOut.baseAddress!, varianceOut.baseAddress!)
                     Parallel.forEach(c, work: count) { channel in
                         var total: Double = 0
-                        for image in 0..<n { let row = px + (image * c + channel) * plane; for i in 0..<plane { total += Double(row[i]) } }
+                        for image in 0..<n { total += Summation.doubleSum(px + (image * c + channel) * plane, count: plane) }
                         let mu = Float(total / Double(m))
                         var squares: Double = 0
                         for image in 0..<n {
-                            let row = px + (image * c + channel) * plane
-                            for i in 0..<plane { let d = row[i] - mu; squares += Double(d * d) }
+                            squares += Summation.doubleSquaredDeviations(px + (image * c + channel) * plane, count: plane, center: mu)
                         }
                         let sigma2 = Float(squares / Double(m))
                         let inverse = 1 / (sigma2 + epsilon).squareRoot()
@@ -73,7 +72,8 @@ extension Tensor {
                     var sumG: Double = 0, sumGX: Double = 0
                     for image in 0..<n {
                         let offset = (image * c + channel) * plane
-                        for i in 0..<plane { sumG += Double(pg[offset + i]); sumGX += Double(pg[offset + i] * px[offset + i]) }
+                        let (g, gx) = Summation.doubleSumAndDot(pg.baseAddress! + offset, px.baseAddress! + offset, count: plane)
+                        sumG += g; sumGX += gx
                     }
                     let (meanG, meanGX) = (Float(sumG / m), Float(sumGX / m))
                     let inverse = 1 / (variance[channel] + epsilon).squareRoot()
