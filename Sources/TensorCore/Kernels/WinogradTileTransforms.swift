@@ -8,14 +8,14 @@ typealias TileVector = SIMD8<Float>
 typealias SixVectors = (TileVector, TileVector, TileVector, TileVector, TileVector, TileVector)
 typealias FourVectors = (TileVector, TileVector, TileVector, TileVector)
 
-@inline(__always) private func load(_ p: UnsafePointer<Float>) -> TileVector {
+@inline(__always) func load(_ p: UnsafePointer<Float>) -> TileVector {
     UnsafeRawPointer(p).loadUnaligned(as: TileVector.self)
 }
 
-@inline(__always) private func load(_ p: UnsafeMutablePointer<Float>) -> TileVector { load(UnsafePointer(p)) }
+@inline(__always) func load(_ p: UnsafeMutablePointer<Float>) -> TileVector { load(UnsafePointer(p)) }
 
 /// Stores the first `lanes` lanes of `value` at p.
-@inline(__always) private func store(_ value: TileVector, _ p: UnsafeMutablePointer<Float>, lanes: Int = TileVector.scalarCount) {
+@inline(__always) func store(_ value: TileVector, _ p: UnsafeMutablePointer<Float>, lanes: Int = TileVector.scalarCount) {
     if lanes == TileVector.scalarCount {
         UnsafeMutableRawPointer(p).storeBytes(of: value, as: TileVector.self)
     } else if lanes == 4 {  // 8×8 planes: four tiles
@@ -27,7 +27,7 @@ typealias FourVectors = (TileVector, TileVector, TileVector, TileVector)
 
 /// One vector move for the run lengths small planes have (Tx = 2 or 4), a plain loop otherwise: the runs
 /// here are a few floats long, shorter than a memmove call costs.
-@inline(__always) private func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+@inline(__always) func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
     switch count {
     case 4: UnsafeMutableRawPointer(target).storeBytes(of: UnsafeRawPointer(source).loadUnaligned(as: SIMD4<Float>.self),
                                                        as: SIMD4<Float>.self)
@@ -38,74 +38,86 @@ typealias FourVectors = (TileVector, TileVector, TileVector, TileVector)
 }
 
 /// Bᵀ·d, lane-wise.
-@inline(__always) private func inputTransform(_ d: SixVectors) -> SixVectors {
+@inline(__always) func inputTransform(_ d: SixVectors) -> SixVectors {
     let (d0, d1, d2, d3, d4, d5) = d
     return (4 * d0 - 5 * d2 + d4, d3 + d4 - 4 * (d1 + d2), d4 - d3 + 4 * (d1 - d2),
             d4 - d2 + 2 * (d3 - d1), d4 - d2 - 2 * (d3 - d1), 4 * d1 - 5 * d3 + d5)
 }
 
 /// Aᵀ·m, lane-wise.
-@inline(__always) private func outputTransform(_ m: SixVectors) -> FourVectors {
+@inline(__always) func outputTransform(_ m: SixVectors) -> FourVectors {
     let (m0, m1, m2, m3, m4, m5) = m
     return (m0 + m1 + m2 + m3 + m4, m1 - m2 + 2 * (m3 - m4), m1 + m2 + 4 * (m3 + m4), m1 - m2 + 8 * (m3 - m4) + m5)
 }
 
 /// A·g (the adjoint of Aᵀ), lane-wise.
-@inline(__always) private func outputGradientTransform(_ g: FourVectors) -> SixVectors {
+@inline(__always) func outputGradientTransform(_ g: FourVectors) -> SixVectors {
     let (g0, g1, g2, g3) = g
     return (g0, g0 + g1 + g2 + g3, g0 - g1 + g2 - g3, g0 + 2 * g1 + 4 * g2 + 8 * g3, g0 - 2 * g1 + 4 * g2 - 8 * g3, g3)
 }
 
 /// Six vectors at p, p + stride, …
-@inline(__always) private func loadSix(_ p: UnsafePointer<Float>, stride: Int) -> SixVectors {
+@inline(__always) func loadSix(_ p: UnsafePointer<Float>, stride: Int) -> SixVectors {
     (load(p), load(p + stride), load(p + 2 * stride), load(p + 3 * stride), load(p + 4 * stride), load(p + 5 * stride))
 }
 
-@inline(__always) private func storeSix(_ v: SixVectors, _ p: UnsafeMutablePointer<Float>, stride: Int, lanes: Int = TileVector.scalarCount) {
+@inline(__always) func storeSix(_ v: SixVectors, _ p: UnsafeMutablePointer<Float>, stride: Int, lanes: Int = TileVector.scalarCount) {
     store(v.0, p, lanes: lanes); store(v.1, p + stride, lanes: lanes); store(v.2, p + 2 * stride, lanes: lanes)
     store(v.3, p + 3 * stride, lanes: lanes); store(v.4, p + 4 * stride, lanes: lanes); store(v.5, p + 5 * stride, lanes: lanes)
 }
 
 extension WinogradTiling {
-    /// Row stride of the gathered tile entries: one float per tile plus a vector of slack.
-    var gatheredStride: Int { tilesPerImage + WinogradTiling.lanes }
-
     /// V[ξ][c][t] = (Bᵀ d B)[j][k] for every tile of `images` NCHW images at x; V's rows are `tiles` long.
+    /// Planes with whole rows of eight tiles are transformed one by one, reading the phase planes directly;
+    /// smaller planes are gathered channel by channel across all the images, so the vectors stay full.
     func transformInput(_ x: UnsafePointer<Float>, images: Int, tiles: Int, into v: UnsafeMutablePointer<Float>,
                         scratch: UnsafeMutablePointer<Float>) {
-        let g = geometry, perImage = tilesPerImage, stride = gatheredStride, xiStride = g.channels * tiles
-        let padded = scratch, phases = padded + paddedHeight * paddedWidth + 32, gathered = phases + 4 * phaseSize
-        let work = gathered + WinogradTiling.positions * stride, count = tileColumns + 1
+        let g = geometry, perImage = tilesPerImage, xiStride = g.channels * tiles, lanes = TileVector.scalarCount
+        let padded = scratch, phases = padded + paddedHeight * paddedWidth + 32, count = tileColumns + 1
         let (p0, p1, p2, p3) = (phases, phases + phaseSize, phases + 2 * phaseSize, phases + 3 * phaseSize)
-        // Entries c = 0…5 of row r of the eight tiles from t on.
+        // Whole rows: entries c = 0…5 of row r of the eight tiles from t on, straight from the phase planes.
         @inline(__always) func rowEntries(_ r: Int, _ t: Int) -> SixVectors {
-            guard wholeRows else { return loadSix(gathered + 6 * r * stride + t, stride: stride) }
             let (ty, tx) = t.quotientAndRemainder(dividingBy: tileColumns)
             let base = (4 * ty + r) * count + tx
             return (load(p0 + base), load(p1 + base), load(p2 + base), load(p3 + base), load(p0 + base + 1), load(p1 + base + 1))
         }
-        for plane in 0..<(images * g.channels) {
-            let (image, c) = plane.quotientAndRemainder(dividingBy: g.channels)
-            copyPadded(x + plane * g.height * g.width, into: padded)
-            splitPhases(padded, rows: paddedHeight, width: paddedWidth, into: phases)
-            if !wholeRows { gatherInputTiles(phases, into: gathered) }
-            let out = v + c * tiles + image * perImage
-            for t in Swift.stride(from: 0, to: perImage, by: TileVector.scalarCount) {
-                // Bᵀ along each of the six rows of every tile, then down each of the six columns.
-                for r in 0..<6 {
-                    storeSix(inputTransform(rowEntries(r, t)), work + 6 * r * TileVector.scalarCount, stride: TileVector.scalarCount)
+        // Bᵀ along each of the six rows of every tile (into `work`), then down each of the six columns.
+        @inline(__always) func transform(_ rows: (Int) -> SixVectors, work: UnsafeMutablePointer<Float>,
+                                         into out: UnsafeMutablePointer<Float>, lanes valid: Int) {
+            for r in 0..<6 { storeSix(inputTransform(rows(r)), work + 6 * r * lanes, stride: lanes) }
+            for k in 0..<6 {
+                storeSix(inputTransform(loadSix(work + k * lanes, stride: 6 * lanes)), out + k * xiStride,
+                         stride: 6 * xiStride, lanes: valid)
+            }
+        }
+        if wholeRows {
+            let work = phases + 4 * phaseSize
+            for plane in 0..<(images * g.channels) {
+                let (image, c) = plane.quotientAndRemainder(dividingBy: g.channels)
+                copyPadded(x + plane * g.height * g.width, into: padded)
+                splitPhases(padded, rows: paddedHeight, width: paddedWidth, into: phases)
+                for t in Swift.stride(from: 0, to: perImage, by: lanes) {
+                    transform({ rowEntries($0, t) }, work: work, into: v + c * tiles + image * perImage + t, lanes: lanes)
                 }
-                let lanes = min(TileVector.scalarCount, perImage - t)
-                for k in 0..<6 {
-                    storeSix(inputTransform(loadSix(work + k * TileVector.scalarCount, stride: 6 * TileVector.scalarCount)),
-                             out + k * xiStride + t, stride: 6 * xiStride, lanes: lanes)
-                }
+            }
+            return
+        }
+        let stride = tiles + lanes, gathered = phases + 4 * phaseSize, work = gathered + WinogradTiling.positions * stride
+        for c in 0..<g.channels {
+            for image in 0..<images {
+                copyPadded(x + (image * g.channels + c) * g.height * g.width, into: padded)
+                splitPhases(padded, rows: paddedHeight, width: paddedWidth, into: phases)
+                gatherInputTiles(phases, into: gathered + image * perImage, stride: stride)
+            }
+            for t in Swift.stride(from: 0, to: tiles, by: lanes) {
+                transform({ loadSix(gathered + 6 * $0 * stride + t, stride: stride) }, work: work, into: v + c * tiles + t,
+                          lanes: min(lanes, tiles - t))
             }
         }
     }
 
     /// padded[r][q] = x[r − ph, q − pw], 0 outside the image.
-    private func copyPadded(_ x: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
+    func copyPadded(_ x: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
         let g = geometry, width = paddedWidth
         for r in 0..<paddedHeight {
             let inputRow = r - g.paddingHeight, row = padded + r * width
@@ -119,7 +131,7 @@ extension WinogradTiling {
     /// phases[φ][r][m] = plane[r][4·m + φ] for m < Tx + 1 (the plane's rows are `width` ≥ 4·Tx + 4 long),
     /// eight m at a time from one 32-float load. Loads run up to 32 floats past the plane and stores up to
     /// eight past a phase row: the plane and every phase plane have that much slack.
-    private func splitPhases(_ plane: UnsafePointer<Float>, rows: Int, width: Int, into phases: UnsafeMutablePointer<Float>) {
+    func splitPhases(_ plane: UnsafePointer<Float>, rows: Int, width: Int, into phases: UnsafeMutablePointer<Float>) {
         let count = tileColumns + 1
         let (p0, p1, p2, p3) = (phases, phases + phaseSize, phases + 2 * phaseSize, phases + 3 * phaseSize)
         for r in 0..<rows {
@@ -135,8 +147,8 @@ extension WinogradTiling {
 
     /// gathered[6·r + c][ty·Tx + tx] = padded[4·ty + r][4·tx + c] = phases[c mod 4][4·ty + r][tx + ⌊c/4⌋]:
     /// contiguous runs of Tx floats.
-    private func gatherInputTiles(_ phases: UnsafePointer<Float>, into gathered: UnsafeMutablePointer<Float>) {
-        let (tx, count, stride) = (tileColumns, tileColumns + 1, gatheredStride)
+    func gatherInputTiles(_ phases: UnsafePointer<Float>, into gathered: UnsafeMutablePointer<Float>, stride: Int) {
+        let (tx, count) = (tileColumns, tileColumns + 1)
         for r in 0..<6 {
             for c in 0..<6 {
                 let entry = gathered + (6 * r + c) * stride, phase = phases + (c % 4) * phaseSize + c / 4
@@ -157,6 +169,10 @@ extension WinogradTiling {
         // With whole rows of eight tiles, a vector's outputs for row a are 32 contiguous floats; when the
         // tiles cover the output exactly, they go straight into y.
         let direct = outH == 4 * tileRows && outW == planeWidth
+        if direct && !wholeRows {
+            return transformOutputAcrossImages(m, images: images, tiles: tiles, outChannels: outChannels, bias: bias,
+                                               into: y, work: work, corners: corners)
+        }
         for plane in 0..<(images * outChannels) {
             let (image, o) = plane.quotientAndRemainder(dividingBy: outChannels)
             let outPlane = direct ? y + plane * outH * outW : scratch
@@ -206,53 +222,96 @@ extension WinogradTiling {
         }
     }
 
+    /// `transformOutput` for small planes the tiles cover exactly: vectors run over the tiles of all the
+    /// images of one output channel, and each lane's 4×4 outputs go straight to its image's plane.
+    func transformOutputAcrossImages(_ m: UnsafePointer<Float>, images: Int, tiles: Int, outChannels: Int,
+                                     bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>,
+                                     work: UnsafeMutablePointer<Float>, corners: [Int]) {
+        let (planeSize, width) = (geometry.outputPlane, geometry.outputWidth)
+        let xiStride = outChannels * tiles, lanes = TileVector.scalarCount
+        for o in 0..<outChannels {
+            let offset = bias?[o] ?? 0, source = m + o * tiles
+            for t in Swift.stride(from: 0, to: tiles, by: lanes) {
+                for j in 0..<6 {
+                    let z = outputTransform(loadSix(source + 6 * j * xiStride + t, stride: xiStride))
+                    let p = work + 4 * j * lanes
+                    store(z.0, p); store(z.1, p + lanes); store(z.2, p + 2 * lanes); store(z.3, p + 3 * lanes)
+                }
+                let valid = min(lanes, tiles - t)
+                @inline(__always) func scatter(_ b: Int) {
+                    let column = outputTransform(loadSix(work + b * lanes, stride: 4 * lanes))
+                    for lane in 0..<valid {
+                        let (image, tile) = (t + lane).quotientAndRemainder(dividingBy: tilesPerImage)
+                        let p = y + (image * outChannels + o) * planeSize + corners[tile] + b
+                        p[0] = column.0[lane] + offset
+                        p[width] = column.1[lane] + offset
+                        p[2 * width] = column.2[lane] + offset
+                        p[3 * width] = column.3[lane] + offset
+                    }
+                }
+                scatter(0); scatter(1); scatter(2); scatter(3)
+            }
+        }
+    }
+
     /// The adjoint of `transformOutput` (without bias): dM[ξ][o][t] = (A dy_t Aᵀ)[j][k] for the 4×4 tile
-    /// dy_t of dy [images, O, H', W'] (0 beyond the edge).
+    /// dy_t of dy [images, O, H', W'] (0 beyond the edge). Like `transformInput`, whole-row planes one by
+    /// one, smaller ones gathered across the images.
     func transformOutputGradient(_ dy: UnsafePointer<Float>, images: Int, tiles: Int, outChannels: Int,
                                  into dm: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let g = geometry, (outH, outW) = (g.outputHeight, g.outputWidth), perImage = tilesPerImage
-        let xiStride = outChannels * tiles, stride = gatheredStride
+        let xiStride = outChannels * tiles, lanes = TileVector.scalarCount, count = tileColumns + 1
         // The gradient plane is 4·Ty rows of 4·Tx + 4 columns (zero beyond H'×W'), split like the input.
-        let gradientPlane = scratch, phases = scratch + paddedHeight * paddedWidth + 32, gathered = phases + 4 * phaseSize
-        let work = gathered + WinogradTiling.positions * stride, rowWidth = paddedWidth, count = tileColumns + 1
-        // Entries b = 0…3 of row a of the eight tiles from t on.
-        @inline(__always) func rowEntries(_ a: Int, _ t: Int) -> FourVectors {
-            guard wholeRows else {
-                let p = gathered + 4 * a * stride + t
-                return (load(p), load(p + stride), load(p + 2 * stride), load(p + 3 * stride))
-            }
-            let (ty, tx) = t.quotientAndRemainder(dividingBy: tileColumns)
-            let p = phases + (4 * ty + a) * count + tx
-            return (load(p), load(p + phaseSize), load(p + 2 * phaseSize), load(p + 3 * phaseSize))
-        }
+        let gradientPlane = scratch, phases = scratch + paddedHeight * paddedWidth + 32, rowWidth = paddedWidth
         gradientPlane.update(repeating: 0, count: 4 * tileRows * rowWidth)
-        for plane in 0..<(images * outChannels) {
-            let (image, o) = plane.quotientAndRemainder(dividingBy: outChannels)
-            let gradient = dy + plane * outH * outW
+        func split(_ image: Int, _ o: Int) {
+            let gradient = dy + (image * outChannels + o) * outH * outW
             for row in 0..<outH { (gradientPlane + row * rowWidth).update(from: gradient + row * outW, count: outW) }
             splitPhases(gradientPlane, rows: 4 * tileRows, width: rowWidth, into: phases)
-            // gathered[4·a + b][ty·Tx + tx] = dy[4·ty + a][4·tx + b] = phases[b][4·ty + a][tx].
-            for a in 0..<4 where !wholeRows {
-                for b in 0..<4 {
-                    let entry = gathered + (4 * a + b) * stride, phase = phases + b * phaseSize
-                    for ty in 0..<tileRows {
-                        copy(phase + (4 * ty + a) * (tileColumns + 1), to: entry + ty * tileColumns, count: tileColumns)
+        }
+        // A along each of the four rows of the gradient tile (into `work`), then down each of the six columns.
+        @inline(__always) func transform(_ rows: (Int) -> FourVectors, work: UnsafeMutablePointer<Float>,
+                                         into out: UnsafeMutablePointer<Float>, lanes valid: Int) {
+            for a in 0..<4 { storeSix(outputGradientTransform(rows(a)), work + 6 * a * lanes, stride: lanes) }
+            for k in 0..<6 {
+                let p = work + k * lanes, s = 6 * lanes
+                storeSix(outputGradientTransform((load(p), load(p + s), load(p + 2 * s), load(p + 3 * s))),
+                         out + k * xiStride, stride: 6 * xiStride, lanes: valid)
+            }
+        }
+        if wholeRows {
+            // Entries b = 0…3 of row a of the eight tiles from t on: phases[b][4·ty + a][tx …].
+            let work = phases + 4 * phaseSize
+            for plane in 0..<(images * outChannels) {
+                let (image, o) = plane.quotientAndRemainder(dividingBy: outChannels)
+                split(image, o)
+                for t in Swift.stride(from: 0, to: perImage, by: lanes) {
+                    let (ty, tx) = t.quotientAndRemainder(dividingBy: tileColumns)
+                    transform({ a in
+                        let p = phases + (4 * ty + a) * count + tx
+                        return (load(p), load(p + phaseSize), load(p + 2 * phaseSize), load(p + 3 * phaseSize))
+                    }, work: work, into: dm + o * tiles + image * perImage + t, lanes: lanes)
+                }
+            }
+            return
+        }
+        let stride = tiles + lanes, gathered = phases + 4 * phaseSize, work = gathered + WinogradTiling.positions * stride
+        for o in 0..<outChannels {
+            // gathered[4·a + b][image·T + ty·Tx + tx] = dy[image][4·ty + a][4·tx + b] = phases[b][4·ty + a][tx].
+            for image in 0..<images {
+                split(image, o)
+                for a in 0..<4 {
+                    for b in 0..<4 {
+                        let entry = gathered + (4 * a + b) * stride + image * perImage, phase = phases + b * phaseSize
+                        for ty in 0..<tileRows { copy(phase + (4 * ty + a) * count, to: entry + ty * tileColumns, count: tileColumns) }
                     }
                 }
             }
-            let out = dm + o * tiles + image * perImage
-            for t in Swift.stride(from: 0, to: perImage, by: TileVector.scalarCount) {
-                // A along each of the four rows of the gradient tile, then down each of the six columns.
-                for a in 0..<4 {
-                    storeSix(outputGradientTransform(rowEntries(a, t)), work + 6 * a * TileVector.scalarCount,
-                             stride: TileVector.scalarCount)
-                }
-                let lanes = min(TileVector.scalarCount, perImage - t)
-                for k in 0..<6 {
-                    let p = work + k * TileVector.scalarCount, s = 6 * TileVector.scalarCount
-                    storeSix(outputGradientTransform((load(p), load(p + s), load(p + 2 * s), load(p + 3 * s))),
-                             out + k * xiStride + t, stride: 6 * xiStride, lanes: lanes)
-                }
+            for t in Swift.stride(from: 0, to: tiles, by: lanes) {
+                transform({ a in
+                    let p = gathered + 4 * a * stride + t
+                    return (load(p), load(p + stride), load(p + 2 * stride), load(p + 3 * stride))
+                }, work: work, into: dm + o * tiles + t, lanes: min(lanes, tiles - t))
             }
         }
     }
