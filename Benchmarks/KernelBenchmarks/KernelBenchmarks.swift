@@ -110,7 +110,7 @@ public enum KernelBenchmarks {
         let x = stream.normals(c.batch * c.inChannels * c.size * c.size)
         let w = stream.normals(c.outChannels * g.patchSize), dy = stream.normals(c.batch * c.outChannels * g.outputPlane)
         var y = dy, dx = x, dw = w
-        let algorithms = [("im2col", ConvolutionKernels.Algorithm.im2col), ("Winograd", .automatic)]
+        let algorithms = [("im2col", ConvolutionKernels.Algorithm.im2col), ("Winograd", .winograd)]
         return algorithms.filter { wanted("\(c.name) \($0.0)") }.map { label, algorithm in
             let timing = time(minimumSeconds: minimumSeconds) {
                 y.withUnsafeMutableBufferPointer {

@@ -27,7 +27,7 @@ final class WinogradTests: XCTestCase {
 
     struct Results { var y, dx, dw: [Float] }
 
-    /// Forward (with bias), transposed and weight gradient of one case by `winograd` or by im2col.
+    /// Forward (with bias), transposed and weight gradient of one case by Winograd or by im2col.
     func run(_ c: Case, winograd: Bool, chunkBytes: Int = 1 << 30) -> Results {
         let g = geometry(c)
         var stream = RandomStream(seed: UInt64(c.height * 31 + c.width), name: "winograd")
@@ -36,32 +36,19 @@ final class WinogradTests: XCTestCase {
         let dy = stream.normals(c.batch * c.outChannels * g.outputPlane)
         var r = Results(y: [Float](repeating: .nan, count: dy.count), dx: [Float](repeating: .nan, count: x.count),
                         dw: [Float](repeating: .nan, count: w.count))
-        r.y.withUnsafeMutableBufferPointer { y in
-            if winograd {
-                WinogradConvolution.forward(x: x, weight: w, bias: bias, outChannels: c.outChannels, geometry: g,
-                                            y: y.baseAddress!, chunkBytes: chunkBytes)
-            } else {
-                ConvolutionKernels.forward(x: x, weight: w, bias: bias, outChannels: c.outChannels, geometry: g,
-                                           y: y.baseAddress!, algorithm: .im2col)
-            }
+        // chunkBytes sizes Winograd's chunks; im2col keeps its default.
+        let algorithm: ConvolutionKernels.Algorithm = winograd ? .winograd : .im2col, bytes = winograd ? chunkBytes : nil
+        r.y.withUnsafeMutableBufferPointer {
+            ConvolutionKernels.forward(x: x, weight: w, bias: bias, outChannels: c.outChannels, geometry: g,
+                                       y: $0.baseAddress!, chunkBytes: bytes, algorithm: algorithm)
         }
-        r.dx.withUnsafeMutableBufferPointer { dx in
-            if winograd {
-                WinogradConvolution.transposed(dy: dy, weight: w, outChannels: c.outChannels, geometry: g,
-                                               x: dx.baseAddress!, chunkBytes: chunkBytes)
-            } else {
-                ConvolutionKernels.transposed(dy: dy, weight: w, outChannels: c.outChannels, geometry: g,
-                                              x: dx.baseAddress!, algorithm: .im2col)
-            }
+        r.dx.withUnsafeMutableBufferPointer {
+            ConvolutionKernels.transposed(dy: dy, weight: w, outChannels: c.outChannels, geometry: g,
+                                          x: $0.baseAddress!, chunkBytes: bytes, algorithm: algorithm)
         }
-        r.dw.withUnsafeMutableBufferPointer { dw in
-            if winograd {
-                WinogradConvolution.weightGradient(x: x, dy: dy, outChannels: c.outChannels, geometry: g,
-                                                   dw: dw.baseAddress!, chunkBytes: chunkBytes)
-            } else {
-                ConvolutionKernels.weightGradient(x: x, dy: dy, outChannels: c.outChannels, geometry: g,
-                                                  dw: dw.baseAddress!, algorithm: .im2col)
-            }
+        r.dw.withUnsafeMutableBufferPointer {
+            ConvolutionKernels.weightGradient(x: x, dy: dy, outChannels: c.outChannels, geometry: g,
+                                              dw: $0.baseAddress!, chunkBytes: bytes, algorithm: algorithm)
         }
         return r
     }

@@ -3,17 +3,32 @@ import Dispatch
 
 /// Convolution kernels on raw NCHW buffers.
 ///
+/// Each kernel takes an `algorithm` (3×3 stride-1 convolutions go to `WinogradConvolution` by default) and
+/// `chunkBytes`, the chunk budget of the algorithm used (nil: that algorithm's default).
+///
 /// The batch is cut into chunks of images whose column matrix stays cache-sized (`chunkBytes`). Each of
 /// our workers takes whole chunks and runs im2col → single-threaded sgemm → scatter on its own core, so
 /// no data leaves the core's cache between the steps and OpenBLAS's thread pool never contends with ours
 /// (measured on 2 cores: 200 GFLOP/s against 140 with batch-wide columns and OpenBLAS threading).
 public enum ConvolutionKernels {
-    /// How a convolution is computed; both give the same values up to rounding.
+    /// How a convolution is computed; all give the same values up to rounding.
     public enum Algorithm: Sendable {
         /// Winograd where it applies (`WinogradConvolution.applies`), im2col everywhere else.
         case automatic
         /// im2col + one sgemm per chunk: any kernel, stride and padding.
         case im2col
+        /// Winograd F(4×4, 3×3): 3×3 stride-1 convolutions only (a precondition).
+        case winograd
+
+        func usesWinograd(_ applies: Bool) -> Bool {
+            switch self {
+            case .automatic: return applies
+            case .im2col: return false
+            case .winograd:
+                precondition(applies, "Winograd convolution needs a 3×3 stride-1 kernel (padding ≤ 2 when transposed)")
+                return true
+            }
+        }
     }
 
     /// Bytes of column matrix per chunk (tuned with `augbench bench`); a chunk holds at least one image.
@@ -76,12 +91,13 @@ public enum ConvolutionKernels {
     /// With a bias, y[n, o, ·] += b[o] for each chunk right after its product.
     public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil,
                                outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
-                               chunkBytes: Int = defaultChunkBytes, algorithm: Algorithm = .automatic) {
-        if algorithm == .automatic && WinogradConvolution.applies(to: g) {
-            return WinogradConvolution.forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g, y: y)
+                               chunkBytes: Int? = nil, algorithm: Algorithm = .automatic) {
+        if algorithm.usesWinograd(WinogradConvolution.applies(to: g)) {
+            return WinogradConvolution.forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g, y: y,
+                                               chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes)
         }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
-        forEachChunk(g, chunk: chunkSize(g, chunkBytes), groups: Parallel.workerCount,
+        forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes), groups: Parallel.workerCount,
                      scratchA: g.patchSize * plane, scratchB: outChannels * plane) { _, start, c, col, product in
             Im2Col.im2col(x + start * imageSize, c, into: col, parallel: false)
             let output = y + start * outChannels * plane
@@ -99,12 +115,13 @@ public enum ConvolutionKernels {
     /// dy [N, O, L] in the geometry `g` of the forward convolution.
     public static func transposed(dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int,
                                   geometry g: ConvGeometry, x: UnsafeMutablePointer<Float>,
-                                  chunkBytes: Int = defaultChunkBytes, algorithm: Algorithm = .automatic) {
-        if algorithm == .automatic && WinogradConvolution.appliesTransposed(to: g) {
-            return WinogradConvolution.transposed(dy: dy, weight: weight, outChannels: outChannels, geometry: g, x: x)
+                                  chunkBytes: Int? = nil, algorithm: Algorithm = .automatic) {
+        if algorithm.usesWinograd(WinogradConvolution.appliesTransposed(to: g)) {
+            return WinogradConvolution.transposed(dy: dy, weight: weight, outChannels: outChannels, geometry: g, x: x,
+                                                  chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes)
         }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
-        forEachChunk(g, chunk: chunkSize(g, chunkBytes), groups: Parallel.workerCount,
+        forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes), groups: Parallel.workerCount,
                      scratchA: g.patchSize * plane, scratchB: outChannels * plane) { _, start, c, col, channelMajor in
             let gradient = channelMajorGradient(dy + start * outChannels * plane, outChannels: outChannels, chunk: c,
                                                 scratch: channelMajor)
@@ -118,9 +135,10 @@ public enum ConvolutionKernels {
     /// in group order.
     public static func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, outChannels: Int,
                                       geometry g: ConvGeometry, dw: UnsafeMutablePointer<Float>,
-                                      chunkBytes: Int = defaultChunkBytes, algorithm: Algorithm = .automatic) {
-        if algorithm == .automatic && WinogradConvolution.applies(to: g) {
-            return WinogradConvolution.weightGradient(x: x, dy: dy, outChannels: outChannels, geometry: g, dw: dw)
+                                      chunkBytes: Int? = nil, algorithm: Algorithm = .automatic) {
+        if algorithm.usesWinograd(WinogradConvolution.applies(to: g)) {
+            return WinogradConvolution.weightGradient(x: x, dy: dy, outChannels: outChannels, geometry: g, dw: dw,
+                                                      chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes)
         }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width, size = outChannels * g.patchSize
         let groups = accumulationGroups
@@ -129,7 +147,7 @@ public enum ConvolutionKernels {
         var used = [Bool](repeating: false, count: groups)
         used.withUnsafeMutableBufferPointer { used in
             let flags = used.baseAddress!
-            forEachChunk(g, chunk: chunkSize(g, chunkBytes), groups: groups,
+            forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes), groups: groups,
                          scratchA: g.patchSize * plane, scratchB: outChannels * plane) { group, start, c, col, channelMajor in
                 Im2Col.im2col(x + start * imageSize, c, into: col, parallel: false)
                 let gradient = channelMajorGradient(dy + start * outChannels * plane, outChannels: outChannels, chunk: c,
