@@ -1,0 +1,163 @@
+// MARK: - Winograd output transforms (products back to NCHW, and their adjoint for output gradients)
+// Helpers and the tiling are in WinogradTileTransforms.swift and WinogradTransforms.swift.
+
+extension WinogradTiling {
+    /// y[n, o, 4ty + a, 4tx + b] = (Aᵀ M[·][o][t] A)[a][b] + bias[o], for M [36][O][tiles] (with eight
+    /// floats of slack after it); the part of an edge tile beyond H'×W' is dropped.
+    func transformOutput(_ m: UnsafePointer<Float>, images: Int, tiles: Int, outChannels: Int, bias: UnsafePointer<Float>?,
+                         into y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        let g = geometry, (outH, outW) = (g.outputHeight, g.outputWidth), perImage = tilesPerImage
+        let xiStride = outChannels * tiles, planeWidth = 4 * tileColumns
+        let work = scratch + paddedHeight * paddedWidth
+        // Where each tile's top-left output lands in the 4·Ty × 4·Tx plane.
+        let corners = (0..<perImage).map { t in 4 * (t / tileColumns) * planeWidth + 4 * (t % tileColumns) }
+        // With whole rows of eight tiles, a vector's outputs for row a are 32 contiguous floats; when the
+        // tiles cover the output exactly, they go straight into y.
+        let direct = outH == 4 * tileRows && outW == planeWidth
+        if direct && !wholeRows {
+            return transformOutputAcrossImages(m, images: images, tiles: tiles, outChannels: outChannels, bias: bias,
+                                               into: y, work: work, corners: corners)
+        }
+        for plane in 0..<(images * outChannels) {
+            let (image, o) = plane.quotientAndRemainder(dividingBy: outChannels)
+            let outPlane = direct ? y + plane * outH * outW : scratch
+            let offset = TileVector(repeating: bias?[o] ?? 0)
+            let source = m + o * tiles + image * perImage
+            for t in Swift.stride(from: 0, to: perImage, by: TileVector.scalarCount) {
+                // Aᵀ along each of the six rows of M, then down each of the four resulting columns.
+                for j in 0..<6 {
+                    let z = outputTransform(loadSix(source + 6 * j * xiStride + t, stride: xiStride))
+                    let p = work + 4 * j * TileVector.scalarCount
+                    store(z.0, p); store(z.1, p + 8); store(z.2, p + 16); store(z.3, p + 24)
+                }
+                let lanes = min(TileVector.scalarCount, perImage - t)
+                @inline(__always) func column(_ b: Int) -> FourVectors {
+                    outputTransform(loadSix(work + b * TileVector.scalarCount, stride: 4 * TileVector.scalarCount))
+                }
+                let (c0, c1, c2, c3) = (column(0), column(1), column(2), column(3))
+                if wholeRows {
+                    let p = outPlane + corners[t]
+                    func row(_ y0: TileVector, _ y1: TileVector, _ y2: TileVector, _ y3: TileVector) -> SIMD32<Float> {
+                        var even = SIMD16<Float>(), odd = SIMD16<Float>(), all = SIMD32<Float>()
+                        even.evenHalf = y0 + offset; even.oddHalf = y2 + offset
+                        odd.evenHalf = y1 + offset; odd.oddHalf = y3 + offset
+                        all.evenHalf = even; all.oddHalf = odd
+                        return all
+                    }
+                    UnsafeMutableRawPointer(p).storeBytes(of: row(c0.0, c1.0, c2.0, c3.0), as: SIMD32<Float>.self)
+                    UnsafeMutableRawPointer(p + planeWidth).storeBytes(of: row(c0.1, c1.1, c2.1, c3.1), as: SIMD32<Float>.self)
+                    UnsafeMutableRawPointer(p + 2 * planeWidth).storeBytes(of: row(c0.2, c1.2, c2.2, c3.2), as: SIMD32<Float>.self)
+                    UnsafeMutableRawPointer(p + 3 * planeWidth).storeBytes(of: row(c0.3, c1.3, c2.3, c3.3), as: SIMD32<Float>.self)
+                    continue
+                }
+                @inline(__always) func scatter(_ b: Int, _ column: FourVectors) {
+                    for lane in 0..<lanes {
+                        let p = outPlane + corners[t + lane] + b
+                        p[0] = column.0[lane] + offset[0]
+                        p[planeWidth] = column.1[lane] + offset[0]
+                        p[2 * planeWidth] = column.2[lane] + offset[0]
+                        p[3 * planeWidth] = column.3[lane] + offset[0]
+                    }
+                }
+                scatter(0, c0); scatter(1, c1); scatter(2, c2); scatter(3, c3)
+            }
+            guard !direct else { continue }
+            let output = y + plane * outH * outW
+            for row in 0..<outH { (output + row * outW).update(from: outPlane + row * planeWidth, count: outW) }
+        }
+    }
+
+    /// `transformOutput` for small planes the tiles cover exactly: vectors run over the tiles of all the
+    /// images of one output channel, and each lane's 4×4 outputs go straight to its image's plane.
+    func transformOutputAcrossImages(_ m: UnsafePointer<Float>, images: Int, tiles: Int, outChannels: Int,
+                                     bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>,
+                                     work: UnsafeMutablePointer<Float>, corners: [Int]) {
+        let (planeSize, width) = (geometry.outputPlane, geometry.outputWidth)
+        let xiStride = outChannels * tiles, lanes = TileVector.scalarCount
+        for o in 0..<outChannels {
+            let offset = bias?[o] ?? 0, source = m + o * tiles
+            for t in Swift.stride(from: 0, to: tiles, by: lanes) {
+                for j in 0..<6 {
+                    let z = outputTransform(loadSix(source + 6 * j * xiStride + t, stride: xiStride))
+                    let p = work + 4 * j * lanes
+                    store(z.0, p); store(z.1, p + lanes); store(z.2, p + 2 * lanes); store(z.3, p + 3 * lanes)
+                }
+                let valid = min(lanes, tiles - t)
+                @inline(__always) func scatter(_ b: Int) {
+                    let column = outputTransform(loadSix(work + b * lanes, stride: 4 * lanes))
+                    for lane in 0..<valid {
+                        let (image, tile) = (t + lane).quotientAndRemainder(dividingBy: tilesPerImage)
+                        let p = y + (image * outChannels + o) * planeSize + corners[tile] + b
+                        p[0] = column.0[lane] + offset
+                        p[width] = column.1[lane] + offset
+                        p[2 * width] = column.2[lane] + offset
+                        p[3 * width] = column.3[lane] + offset
+                    }
+                }
+                scatter(0); scatter(1); scatter(2); scatter(3)
+            }
+        }
+    }
+
+    /// The adjoint of `transformOutput` (without bias): dM[ξ][o][t] = (A dy_t Aᵀ)[j][k] for the 4×4 tile
+    /// dy_t of dy [images, O, H', W'] (0 beyond the edge). Like `transformInput`, whole-row planes one by
+    /// one, smaller ones gathered across the images.
+    func transformOutputGradient(_ dy: UnsafePointer<Float>, images: Int, tiles: Int, outChannels: Int,
+                                 into dm: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        let g = geometry, (outH, outW) = (g.outputHeight, g.outputWidth), perImage = tilesPerImage
+        let xiStride = outChannels * tiles, lanes = TileVector.scalarCount, count = tileColumns + 1
+        // The gradient plane is 4·Ty rows of 4·Tx + 4 columns (zero beyond H'×W'), split like the input.
+        let gradientPlane = scratch, phases = scratch + paddedHeight * paddedWidth + 32, rowWidth = paddedWidth
+        gradientPlane.update(repeating: 0, count: 4 * tileRows * rowWidth)
+        func split(_ image: Int, _ o: Int) {
+            let gradient = dy + (image * outChannels + o) * outH * outW
+            for row in 0..<outH { (gradientPlane + row * rowWidth).update(from: gradient + row * outW, count: outW) }
+            splitPhases(gradientPlane, rows: 4 * tileRows, width: rowWidth, into: phases)
+        }
+        // A along each of the four rows of the gradient tile (into `work`), then down each of the six columns.
+        @inline(__always) func transform(_ rows: (Int) -> FourVectors, work: UnsafeMutablePointer<Float>,
+                                         into out: UnsafeMutablePointer<Float>, lanes valid: Int) {
+            for a in 0..<4 { storeSix(outputGradientTransform(rows(a)), work + 6 * a * lanes, stride: lanes) }
+            for k in 0..<6 {
+                let p = work + k * lanes, s = 6 * lanes
+                storeSix(outputGradientTransform((load(p), load(p + s), load(p + 2 * s), load(p + 3 * s))),
+                         out + k * xiStride, stride: 6 * xiStride, lanes: valid)
+            }
+        }
+        if wholeRows {
+            // Entries b = 0…3 of row a of the eight tiles from t on: phases[b][4·ty + a][tx …].
+            let work = phases + 4 * phaseSize
+            for plane in 0..<(images * outChannels) {
+                let (image, o) = plane.quotientAndRemainder(dividingBy: outChannels)
+                split(image, o)
+                for t in Swift.stride(from: 0, to: perImage, by: lanes) {
+                    let (ty, tx) = t.quotientAndRemainder(dividingBy: tileColumns)
+                    transform({ a in
+                        let p = phases + (4 * ty + a) * count + tx
+                        return (load(p), load(p + phaseSize), load(p + 2 * phaseSize), load(p + 3 * phaseSize))
+                    }, work: work, into: dm + o * tiles + image * perImage + t, lanes: lanes)
+                }
+            }
+            return
+        }
+        let stride = tiles + lanes, gathered = phases + 4 * phaseSize, work = gathered + WinogradTiling.positions * stride
+        for o in 0..<outChannels {
+            // gathered[4·a + b][image·T + ty·Tx + tx] = dy[image][4·ty + a][4·tx + b] = phases[b][4·ty + a][tx].
+            for image in 0..<images {
+                split(image, o)
+                for a in 0..<4 {
+                    for b in 0..<4 {
+                        let entry = gathered + (4 * a + b) * stride + image * perImage, phase = phases + b * phaseSize
+                        for ty in 0..<tileRows { copy(phase + (4 * ty + a) * count, to: entry + ty * tileColumns, count: tileColumns) }
+                    }
+                }
+            }
+            for t in Swift.stride(from: 0, to: tiles, by: lanes) {
+                transform({ a in
+                    let p = gathered + 4 * a * stride + t
+                    return (load(p), load(p + stride), load(p + 2 * stride), load(p + 3 * stride))
+                }, work: work, into: dm + o * tiles + t, lanes: min(lanes, tiles - t))
+            }
+        }
+    }
+}
