@@ -10,7 +10,9 @@ warm-up iterations (one batch for features), then the timed ones.
 What each step does, as AugBench's TrainingRun does it:
 - D step: reals from the data, z ~ N(0, 1), fakes = G(z) without a tape; D(T(reals)) and D(T(fakes)) as
   two calls; hinge loss mean(relu(1 − D(real))) + mean(relu(1 + D(fake))); backward; Adam on D.
-- G step: fresh z, fakes = G(z), loss −mean(D(T(fakes))); backward; Adam on G; D's gradients zeroed.
+- G step: fresh z, fakes = G(z), loss −mean(D(T(fakes))); backward with D's parameters frozen
+  (requires_grad_(False), as the official BigGAN-PyTorch and StyleGAN2 loops do), so no D weight gradient
+  is computed; Adam on G.
 - T is DiffAugment (the official PyTorch formulation: brightness, saturation, contrast; translation by
   up to 1/8 with zero fill; cutout of half the side). Spectral norm: one power iteration per training
   forward (torch.nn.utils.spectral_norm). Batch norm in training mode. Adam as configured.
@@ -244,11 +246,12 @@ class TrainStep:
             loss.backward()
             self.d_optimizer.step()
         z, fake_classes = torch.randn(batch, 128), self.classes(batch)
+        D.requires_grad_(False)
         loss = -D(diff_augment(G(z, fake_classes), policy), fake_classes).mean()
         self.g_optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.g_optimizer.step()
-        D.zero_grad(set_to_none=True)
+        D.requires_grad_(True)
 
 
 def peak_mib():

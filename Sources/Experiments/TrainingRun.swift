@@ -110,12 +110,16 @@ public final class TrainingRun {
         }
         let z = Tensor.randomNormal([batch, generator.latentDimension], stream: &latents)
         let fakeClasses = randomClasses(batch)
-        let fakes = generator(z, classes: fakeClasses, .training)
-        let loss = generatorLoss(fake: discriminator(strategy.augmentsFakesInG ? augmented(fakes) : fakes, classes: fakeClasses, .training))
-        guard loss.scalar.isFinite else { throw RunFailure(reason: "G loss became \(loss.scalar) at iteration \(iteration + 1)") }
-        loss.backward()
+        // D's weights get no gradient in the G step (only G is updated), so none is computed.
+        let loss = try discriminator.withFrozenParameters {
+            let fakes = generator(z, classes: fakeClasses, .training)
+            let loss = generatorLoss(fake: discriminator(strategy.augmentsFakesInG ? augmented(fakes) : fakes,
+                                                         classes: fakeClasses, .training))
+            guard loss.scalar.isFinite else { throw RunFailure(reason: "G loss became \(loss.scalar) at iteration \(iteration + 1)") }
+            loss.backward()
+            return loss
+        }
         gOptimizer.update()
-        discriminator.zeroGradients()
         lossSums.g += Double(loss.scalar)
         lossSums.count += 1
         if strategy == .adaptive { ada.endIteration(batchSize: batch) }

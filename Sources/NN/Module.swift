@@ -43,6 +43,17 @@ extension Module {
 
     /// Clears accumulated gradients of every parameter.
     public func zeroGradients() { for parameter in parameters { parameter.gradient = nil } }
+
+    /// Runs `body` (forward and backward) with every parameter marked as not requiring a gradient, then
+    /// marks them trainable again (also when `body` throws). Gradients still flow through the module to its
+    /// inputs, but none is computed for its own weights: the G step's use of D, as in the official
+    /// implementations' `requires_grad_(False)`.
+    public func withFrozenParameters<Result>(_ body: () throws -> Result) rethrows -> Result {
+        let frozen = parameters
+        for parameter in frozen { parameter.requiringGradient(false) }
+        defer { for parameter in frozen { parameter.requiringGradient(true) } }
+        return try body()
+    }
 }
 
 /// Joins child modules' names under prefixes: `prefixed([("conv1", conv1)], \.namedParameters)`.

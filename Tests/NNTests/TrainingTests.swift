@@ -28,6 +28,24 @@ final class TrainingTests: XCTestCase {
         assertGradients([GradientCheck.sample([4, 3], seed: 3)]) { Loss.crossEntropy(logits: $0[0], labels: [2, 0, 1, 1]) }
     }
 
+    func testFrozenParametersGetNoGradientButPassOneToTheInput() throws {
+        var stream = RandomStream(seed: 4, name: "frozen")
+        let conv = Conv2d(2, 3, kernel: 3, padding: 1, spectralNorm: true, stream: &stream)
+        let x = GradientCheck.sample([2, 2, 5, 5], seed: 5).requiringGradient()
+        let expected = Tensor.gradients(of: conv(x, .evaluation).sum(), withRespectTo: [x])[0].scalars
+        conv.zeroGradients()
+        try conv.withFrozenParameters {
+            x.gradient = nil
+            conv(x, .evaluation).sum().backward()
+            XCTAssertTrue(conv.parameters.allSatisfy { $0.gradient == nil && !$0.requiresGradient })
+        }
+        XCTAssertEqual(x.gradient?.scalars, expected)
+        XCTAssertTrue(conv.parameters.allSatisfy(\.requiresGradient))
+        struct Failure: Error {}
+        XCTAssertThrowsError(try conv.withFrozenParameters { throw Failure() })
+        XCTAssertTrue(conv.parameters.allSatisfy(\.requiresGradient), "a throwing body leaves the module trainable")
+    }
+
     func testAdamMatchesPyTorchFormula() {
         let p = Tensor(shape: [2], scalars: [1, -2], requiresGradient: true)
         let adam = Adam(parameters: [("p", p)], learningRate: 0.1, beta1: 0.5, beta2: 0.999)
