@@ -32,14 +32,21 @@ public final class Adam {
         let (b1, b2, eps) = (beta1, beta2, epsilon)
         for (index, (_, parameter)) in parameters.enumerated() {
             guard let gradient = parameter.gradient?.scalars else { continue }
-            parameter.updateScalars { p in
-                firstMoments[index].withUnsafeMutableBufferPointer { m in
-                    secondMoments[index].withUnsafeMutableBufferPointer { v in
-                        for i in p.indices {
-                            let g = gradient[i]
-                            m[i] = b1 * m[i] + (1 - b1) * g
-                            v[i] = b2 * v[i] + (1 - b2) * g * g
-                            p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2 + eps)
+            parameter.updateScalars { scalars in
+                scalars.withUnsafeMutableBufferPointer { p in
+                    firstMoments[index].withUnsafeMutableBufferPointer { m in
+                        secondMoments[index].withUnsafeMutableBufferPointer { v in
+                            gradient.withUnsafeBufferPointer { g in
+                                let (p, m, v, g) = (p.baseAddress!, m.baseAddress!, v.baseAddress!, g.baseAddress!)
+                                // Element by element, so splitting the range over the workers changes nothing.
+                                Parallel.forRanges(gradient.count) { range in
+                                    for i in range {
+                                        m[i] = b1 * m[i] + (1 - b1) * g[i]
+                                        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                                        p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2 + eps)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
