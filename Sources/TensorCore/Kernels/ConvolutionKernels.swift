@@ -140,27 +140,41 @@ public enum ConvolutionKernels {
             return WinogradConvolution.weightGradient(x: x, dy: dy, outChannels: outChannels, geometry: g, dw: dw,
                                                       chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes)
         }
-        let plane = g.outputPlane, imageSize = g.channels * g.height * g.width, size = outChannels * g.patchSize
+        let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
+        sumOverChunks(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes), size: outChannels * g.patchSize,
+                      scratchA: g.patchSize * plane, scratchB: outChannels * plane, into: dw) { start, c, col, channelMajor, partial, accumulate in
+            Im2Col.im2col(x + start * imageSize, c, into: col, parallel: false)
+            let gradient = channelMajorGradient(dy + start * outChannels * plane, outChannels: outChannels, chunk: c,
+                                                scratch: channelMajor)
+            GEMM.multiply(m: outChannels, n: g.patchSize, k: c.batch * plane, a: gradient, b: col,
+                          transposeB: true, accumulate: accumulate, c: partial)
+        }
+    }
+
+    /// result[i] = Σ over chunks of their [size] products, for weight gradients. Chunk i runs
+    /// `body(first image, chunk geometry, scratch A, scratch B, partial, accumulate)` into the partial sum of
+    /// group i mod `accumulationGroups` (overwriting it on the group's first chunk, `accumulate` false,
+    /// adding after); the groups are then added in group order, so results do not depend on the core count.
+    static func sumOverChunks(_ g: ConvGeometry, chunk: Int, size: Int, scratchA: Int, scratchB: Int,
+                              into result: UnsafeMutablePointer<Float>,
+                              _ body: (Int, ConvGeometry, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
+                                       UnsafeMutablePointer<Float>, Bool) -> Void) {
         let groups = accumulationGroups
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: groups * size)
         defer { partials.deallocate() }
         var used = [Bool](repeating: false, count: groups)
         used.withUnsafeMutableBufferPointer { used in
             let flags = used.baseAddress!
-            forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes), groups: groups,
-                         scratchA: g.patchSize * plane, scratchB: outChannels * plane) { group, start, c, col, channelMajor in
-                Im2Col.im2col(x + start * imageSize, c, into: col, parallel: false)
-                let gradient = channelMajorGradient(dy + start * outChannels * plane, outChannels: outChannels, chunk: c,
-                                                    scratch: channelMajor)
-                GEMM.multiply(m: outChannels, n: g.patchSize, k: c.batch * plane, a: gradient, b: col,
-                              transposeB: true, accumulate: flags[group], c: partials + group * size)
+            forEachChunk(g, chunk: chunk, groups: groups, scratchA: scratchA, scratchB: scratchB) { group, start, c, a, b in
+                body(start, c, a, b, partials + group * size, flags[group])
                 flags[group] = true
             }
         }
-        dw.update(from: partials, count: size)
+        // Chunk 0 is group 0's, so group 0 is always used.
+        result.update(from: partials, count: size)
         for group in 1..<groups where used[group] {
             let partial = partials + group * size
-            for i in 0..<size { dw[i] += partial[i] }
+            for i in 0..<size { result[i] += partial[i] }
         }
     }
 }

@@ -73,42 +73,34 @@ public enum WinogradConvolution {
         forward(x: dy, weight: flipped, outChannels: channels, geometry: gradientGeometry, y: x, chunkBytes: chunkBytes)
     }
 
-    /// dW[O, C, 3, 3] = Gᵀ (Σ_chunks dM[ξ] · V[ξ]ᵀ) G, the exact adjoint of `forward` in w; partial sums per
-    /// group (`ConvolutionKernels.accumulationGroups`) are added in group order, so results do not depend
-    /// on the core count.
+    /// dW[O, C, 3, 3] = Gᵀ (Σ_chunks dM[ξ] · V[ξ]ᵀ) G, the exact adjoint of `forward` in w; the sum over
+    /// chunks is `ConvolutionKernels.sumOverChunks` (fixed group order: results do not depend on the core
+    /// count).
     public static func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, outChannels: Int,
                                       geometry g: ConvGeometry, dw: UnsafeMutablePointer<Float>,
                                       chunkBytes: Int = defaultChunkBytes) {
         let tiling = WinogradTiling(g)
         let (channels, tilesPerImage) = (g.channels, tiling.tilesPerImage)
-        let groups = ConvolutionKernels.accumulationGroups, positions = WinogradTiling.positions
-        let chunk = imagesPerChunk(tiling, rows: channels + outChannels, chunkBytes: chunkBytes, groups: groups)
+        let positions = WinogradTiling.positions
+        let chunk = imagesPerChunk(tiling, rows: channels + outChannels, chunkBytes: chunkBytes,
+                                   groups: ConvolutionKernels.accumulationGroups)
         let transformed = positions * channels * tilesPerImage, product = positions * outChannels * tilesPerImage
         let imageSize = channels * g.height * g.width, outputSize = outChannels * g.outputPlane
         let size = positions * outChannels * channels
-        let partials = UnsafeMutablePointer<Float>.allocate(capacity: groups * size)
-        defer { partials.deallocate() }
-        var used = [Bool](repeating: false, count: groups)
-        used.withUnsafeMutableBufferPointer { used in
-            let flags = used.baseAddress!
-            ConvolutionKernels.forEachChunk(g, chunk: chunk, groups: groups,
-                                            scratchA: transformed + tiling.planeScratch, scratchB: product) { group, start, c, v, dm in
-                let tiles = c.batch * tilesPerImage, scratch = v + chunk * transformed
-                tiling.transformInput(x + start * imageSize, images: c.batch, tiles: tiles, into: v, scratch: scratch)
-                tiling.transformOutputGradient(dy + start * outputSize, images: c.batch, tiles: tiles,
-                                               outChannels: outChannels, into: dm, scratch: scratch)
-                for xi in 0..<positions {
-                    GEMM.multiply(m: outChannels, n: channels, k: tiles, a: dm + xi * outChannels * tiles,
-                                  b: v + xi * channels * tiles, transposeB: true, accumulate: flags[group],
-                                  c: partials + group * size + xi * outChannels * channels)
-                }
-                flags[group] = true
+        let du = UnsafeMutablePointer<Float>.allocate(capacity: size)
+        defer { du.deallocate() }
+        ConvolutionKernels.sumOverChunks(g, chunk: chunk, size: size, scratchA: transformed + tiling.planeScratch,
+                                         scratchB: product, into: du) { start, c, v, dm, partial, accumulate in
+            let tiles = c.batch * tilesPerImage, scratch = v + chunk * transformed
+            tiling.transformInput(x + start * imageSize, images: c.batch, tiles: tiles, into: v, scratch: scratch)
+            tiling.transformOutputGradient(dy + start * outputSize, images: c.batch, tiles: tiles,
+                                           outChannels: outChannels, into: dm, scratch: scratch)
+            for xi in 0..<positions {
+                GEMM.multiply(m: outChannels, n: channels, k: tiles, a: dm + xi * outChannels * tiles,
+                              b: v + xi * channels * tiles, transposeB: true, accumulate: accumulate,
+                              c: partial + xi * outChannels * channels)
             }
         }
-        for group in 1..<groups where used[group] {
-            let partial = partials + group * size
-            for i in 0..<size { partials[i] += partial[i] }
-        }
-        WinogradTiling.inverseTransformWeightGradient(partials, outChannels: outChannels, channels: channels, into: dw)
+        WinogradTiling.inverseTransformWeightGradient(du, outChannels: outChannels, channels: channels, into: dw)
     }
 }
