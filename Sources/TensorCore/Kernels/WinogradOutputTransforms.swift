@@ -2,6 +2,22 @@
 // Helpers and the tiling are in WinogradTileTransforms.swift and WinogradTransforms.swift.
 
 extension WinogradTiling {
+    /// Aᵀ M A for the eight tiles whose M entries start at m (entry ξ at m + ξ·xiStride): Aᵀ along each
+    /// of the six rows (into `work`), then down each column; column b of the result holds output rows
+    /// 0…3 of tile column b.
+    @inline(__always)
+    func outputColumns(_ m: UnsafePointer<Float>, xiStride: Int, work: UnsafeMutablePointer<Float>)
+        -> (FourVectors, FourVectors, FourVectors, FourVectors) {
+        let lanes = TileVector.scalarCount
+        for j in 0..<6 {
+            let z = outputTransform(loadSix(m + 6 * j * xiStride, stride: xiStride))
+            let p = work + 4 * j * lanes
+            store(z.0, p); store(z.1, p + lanes); store(z.2, p + 2 * lanes); store(z.3, p + 3 * lanes)
+        }
+        @inline(__always) func column(_ b: Int) -> FourVectors { outputTransform(loadSix(work + b * lanes, stride: 4 * lanes)) }
+        return (column(0), column(1), column(2), column(3))
+    }
+
     /// y[n, o, 4ty + a, 4tx + b] = (Aᵀ M[·][o][t] A)[a][b] + bias[o], for M [36][O][tiles] (with eight
     /// floats of slack after it); the part of an edge tile beyond H'×W' is dropped.
     func transformOutput(_ m: UnsafePointer<Float>, images: Int, tiles: Int, outChannels: Int, bias: UnsafePointer<Float>?,
@@ -24,17 +40,8 @@ extension WinogradTiling {
             let offset = TileVector(repeating: bias?[o] ?? 0)
             let source = m + o * tiles + image * perImage
             for t in Swift.stride(from: 0, to: perImage, by: TileVector.scalarCount) {
-                // Aᵀ along each of the six rows of M, then down each of the four resulting columns.
-                for j in 0..<6 {
-                    let z = outputTransform(loadSix(source + 6 * j * xiStride + t, stride: xiStride))
-                    let p = work + 4 * j * TileVector.scalarCount
-                    store(z.0, p); store(z.1, p + 8); store(z.2, p + 16); store(z.3, p + 24)
-                }
                 let lanes = min(TileVector.scalarCount, perImage - t)
-                @inline(__always) func column(_ b: Int) -> FourVectors {
-                    outputTransform(loadSix(work + b * TileVector.scalarCount, stride: 4 * TileVector.scalarCount))
-                }
-                let (c0, c1, c2, c3) = (column(0), column(1), column(2), column(3))
+                let (c0, c1, c2, c3) = outputColumns(source + t, xiStride: xiStride, work: work)
                 if wholeRows {
                     let p = outPlane + corners[t]
                     func row(_ y0: TileVector, _ y1: TileVector, _ y2: TileVector, _ y3: TileVector) -> SIMD32<Float> {
@@ -77,14 +84,9 @@ extension WinogradTiling {
         for o in 0..<outChannels {
             let offset = bias?[o] ?? 0, source = m + o * tiles
             for t in Swift.stride(from: 0, to: tiles, by: lanes) {
-                for j in 0..<6 {
-                    let z = outputTransform(loadSix(source + 6 * j * xiStride + t, stride: xiStride))
-                    let p = work + 4 * j * lanes
-                    store(z.0, p); store(z.1, p + lanes); store(z.2, p + 2 * lanes); store(z.3, p + 3 * lanes)
-                }
                 let valid = min(lanes, tiles - t)
-                @inline(__always) func scatter(_ b: Int) {
-                    let column = outputTransform(loadSix(work + b * lanes, stride: 4 * lanes))
+                let columns = outputColumns(source + t, xiStride: xiStride, work: work)
+                @inline(__always) func scatter(_ b: Int, _ column: FourVectors) {
                     for lane in 0..<valid {
                         let (image, tile) = (t + lane).quotientAndRemainder(dividingBy: tilesPerImage)
                         let p = y + (image * outChannels + o) * planeSize + corners[tile] + b
@@ -94,7 +96,7 @@ extension WinogradTiling {
                         p[3 * width] = column.3[lane] + offset
                     }
                 }
-                scatter(0); scatter(1); scatter(2); scatter(3)
+                scatter(0, columns.0); scatter(1, columns.1); scatter(2, columns.2); scatter(3, columns.3)
             }
         }
     }
@@ -107,7 +109,7 @@ extension WinogradTiling {
         let g = geometry, (outH, outW) = (g.outputHeight, g.outputWidth), perImage = tilesPerImage
         let xiStride = outChannels * tiles, lanes = TileVector.scalarCount, count = tileColumns + 1
         // The gradient plane is 4·Ty rows of 4·Tx + 4 columns (zero beyond H'×W'), split like the input.
-        let gradientPlane = scratch, phases = scratch + paddedHeight * paddedWidth + 32, rowWidth = paddedWidth
+        let gradientPlane = scratch, phases = scratch + phasesOffset, rowWidth = paddedWidth
         gradientPlane.update(repeating: 0, count: 4 * tileRows * rowWidth)
         func split(_ image: Int, _ o: Int) {
             let gradient = dy + (image * outChannels + o) * outH * outW
@@ -142,15 +144,10 @@ extension WinogradTiling {
         }
         let stride = tiles + lanes, gathered = phases + 4 * phaseSize, work = gathered + WinogradTiling.positions * stride
         for o in 0..<outChannels {
-            // gathered[4·a + b][image·T + ty·Tx + tx] = dy[image][4·ty + a][4·tx + b] = phases[b][4·ty + a][tx].
+            // gathered[4·a + b][image·T + ty·Tx + tx] = dy[image][4·ty + a][4·tx + b].
             for image in 0..<images {
                 split(image, o)
-                for a in 0..<4 {
-                    for b in 0..<4 {
-                        let entry = gathered + (4 * a + b) * stride + image * perImage, phase = phases + b * phaseSize
-                        for ty in 0..<tileRows { copy(phase + (4 * ty + a) * count, to: entry + ty * tileColumns, count: tileColumns) }
-                    }
-                }
+                gatherTiles(phases, side: 4, into: gathered + image * perImage, stride: stride)
             }
             for t in Swift.stride(from: 0, to: tiles, by: lanes) {
                 transform({ a in

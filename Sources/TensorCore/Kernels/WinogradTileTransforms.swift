@@ -75,7 +75,7 @@ extension WinogradTiling {
     func transformInput(_ x: UnsafePointer<Float>, images: Int, tiles: Int, into v: UnsafeMutablePointer<Float>,
                         scratch: UnsafeMutablePointer<Float>) {
         let g = geometry, perImage = tilesPerImage, xiStride = g.channels * tiles, lanes = TileVector.scalarCount
-        let padded = scratch, phases = padded + paddedHeight * paddedWidth + 32, count = tileColumns + 1
+        let padded = scratch, phases = scratch + phasesOffset, count = tileColumns + 1
         let (p0, p1, p2, p3) = (phases, phases + phaseSize, phases + 2 * phaseSize, phases + 3 * phaseSize)
         // Whole rows: entries c = 0…5 of row r of the eight tiles from t on, straight from the phase planes.
         @inline(__always) func rowEntries(_ r: Int, _ t: Int) -> SixVectors {
@@ -109,7 +109,7 @@ extension WinogradTiling {
             for image in 0..<images {
                 copyPadded(x + (image * g.channels + c) * g.height * g.width, into: padded)
                 splitPhases(padded, rows: paddedHeight, width: paddedWidth, into: phases)
-                gatherInputTiles(phases, into: gathered + image * perImage, stride: stride)
+                gatherTiles(phases, side: 6, into: gathered + image * perImage, stride: stride)
             }
             for t in Swift.stride(from: 0, to: tiles, by: lanes) {
                 transform({ loadSix(gathered + 6 * $0 * stride + t, stride: stride) }, work: work, into: v + c * tiles + t,
@@ -147,13 +147,13 @@ extension WinogradTiling {
         }
     }
 
-    /// gathered[6·r + c][ty·Tx + tx] = padded[4·ty + r][4·tx + c] = phases[c mod 4][4·ty + r][tx + ⌊c/4⌋]:
-    /// contiguous runs of Tx floats.
-    func gatherInputTiles(_ phases: UnsafePointer<Float>, into gathered: UnsafeMutablePointer<Float>, stride: Int) {
+    /// gathered[side·r + c][ty·Tx + tx] = plane[4·ty + r][4·tx + c] = phases[c mod 4][4·ty + r][tx + ⌊c/4⌋]
+    /// for r, c < side (6 for input tiles, 4 for output-gradient tiles): contiguous runs of Tx floats.
+    func gatherTiles(_ phases: UnsafePointer<Float>, side: Int, into gathered: UnsafeMutablePointer<Float>, stride: Int) {
         let (tx, count) = (tileColumns, tileColumns + 1)
-        for r in 0..<6 {
-            for c in 0..<6 {
-                let entry = gathered + (6 * r + c) * stride, phase = phases + (c % 4) * phaseSize + c / 4
+        for r in 0..<side {
+            for c in 0..<side {
+                let entry = gathered + (side * r + c) * stride, phase = phases + (c % 4) * phaseSize + c / 4
                 for ty in 0..<tileRows { copy(phase + (4 * ty + r) * count, to: entry + ty * tx, count: tx) }
             }
         }

@@ -37,6 +37,9 @@ struct WinogradTiling {
     /// the last two columns only keep the phase split below in bounds).
     var paddedHeight: Int { 4 * tileRows + 2 }
     var paddedWidth: Int { 4 * tileColumns + 4 }
+    /// Where the phase planes start in a plane's scratch: after the padded plane and the 32 floats the
+    /// vector phase split may read past it.
+    var phasesOffset: Int { paddedHeight * paddedWidth + 32 }
     /// Floats of one phase plane: column φ, φ + 4, … of every padded row, Tx + 1 of them per row, and a
     /// vector of slack (the vector split overruns the last row).
     var phaseSize: Int { paddedHeight * (tileColumns + 1) + WinogradTiling.lanes }
@@ -47,7 +50,7 @@ struct WinogradTiling {
     /// split to read past its end), its four phase planes, its 36 gathered tile entries (each with a
     /// vector of slack for the last step's loads) and 36 vectors of intermediate results.
     var planeScratch: Int {
-        paddedHeight * paddedWidth + 32 + 4 * phaseSize + WinogradTiling.positions * (tilesPerImage + 2 * WinogradTiling.lanes)
+        phasesOffset + 4 * phaseSize + WinogradTiling.positions * (tilesPerImage + 2 * WinogradTiling.lanes)
     }
 
     // MARK: Weights
