@@ -2,7 +2,7 @@ import TensorCore
 import TestSupport
 import XCTest
 
-/// Winograd F(2×2, 3×3) against the im2col kernels it replaces for 3×3 stride-1 convolutions.
+/// Winograd F(4×4, 3×3) against the im2col kernels it replaces for 3×3 stride-1 convolutions.
 final class WinogradTests: XCTestCase {
     struct Case {
         let batch, channels, outChannels, height, width, padding: Int
