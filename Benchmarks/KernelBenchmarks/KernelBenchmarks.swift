@@ -34,7 +34,7 @@ public enum KernelBenchmarks {
         let a = stream.uniforms(m * k), b = stream.uniforms(k * n)
         var c = [Float](repeating: 0, count: m * n)
         let (seconds, repetitions) = time(minimumSeconds: minimumSeconds) {
-            c.withUnsafeMutableBufferPointer { GEMM.multiply(m: m, n: n, k: k, a: a, b: b, c: $0.baseAddress!) }
+            c.withUnsafeMutableBufferPointer { GEMM.multiplyAcrossWorkers(m: m, n: n, k: k, a: a, b: b, c: $0.baseAddress!) }
         }
         return Measurement(name: name, shape: "\(m)×\(k) · \(k)×\(n)", flops: 2 * Double(m * n * k),
                            seconds: seconds, repetitions: repetitions)
@@ -66,7 +66,16 @@ public enum KernelBenchmarks {
                  kernel: 4, stride: 2, padding: 1, transposed: false),
         ConvCase(name: "convT 4×4 up", batch: 64, inChannels: 128, outChannels: 64, size: 16,
                  kernel: 4, stride: 2, padding: 1, transposed: true),
-    ]
+    ] + dcganCases
+
+    /// The six convolution layers of the DCGAN workload (w = 64, batch 64, 1 channel).
+    public static let dcganCases: [ConvCase] = [(1, 64, 32), (64, 128, 16), (128, 256, 8)].enumerated().map { i, layer in
+        ConvCase(name: "DCGAN D\(i + 1)", batch: 64, inChannels: layer.0, outChannels: layer.1, size: layer.2,
+                 kernel: 4, stride: 2, padding: 1, transposed: false)
+    } + [(256, 128, 4), (128, 64, 8), (64, 1, 16)].enumerated().map { i, layer in
+        ConvCase(name: "DCGAN G\(i + 1)", batch: 64, inChannels: layer.0, outChannels: layer.1, size: layer.2,
+                 kernel: 4, stride: 2, padding: 1, transposed: true)
+    }
 
     /// Forward alone, and forward + backward (input and weight gradients: 3× the forward FLOPs).
     public static func convolution(_ c: ConvCase, minimumSeconds: Double) -> [Measurement] {

@@ -22,6 +22,8 @@ public enum TrainStepBenchmark {
         public let iterations: Int
         public let seconds: Double
         public let peakMemoryBytes: Int
+        /// Per-op wall times of the timed iterations, longest first, when profiled.
+        public var profile: [OpProfile.Entry] = []
         public var iterationsPerSecond: Double { Double(iterations) / seconds }
     }
 
@@ -45,7 +47,8 @@ public enum TrainStepBenchmark {
         return c
     }
 
-    public static func run(_ workload: Workload, iterations: Int, warmup: Int = 2) throws -> Measurement {
+    /// With `profile`, the timed iterations also collect per-op times (`OpProfile`; training workloads only).
+    public static func run(_ workload: Workload, iterations: Int, warmup: Int = 2, profile: Bool = false) throws -> Measurement {
         if workload == .features { return features(images: iterations) }
         let c = config(workload)
         let channels = workload == .dcgan ? 1 : 3
@@ -53,9 +56,14 @@ public enum TrainStepBenchmark {
         let run = try TrainingRun(config: c, trainIndices: Array(0..<data.count), imageChannels: channels, classes: 10)
         for _ in 0..<warmup { try run.step(data) }
         let start = Date()
-        for _ in 0..<iterations { try run.step(data) }
+        var entries: [OpProfile.Entry] = []
+        if profile {
+            entries = try OpProfile.measure { for _ in 0..<iterations { try run.step(data) } }
+        } else {
+            for _ in 0..<iterations { try run.step(data) }
+        }
         return Measurement(workload: workload, iterations: iterations, seconds: Date().timeIntervalSince(start),
-                           peakMemoryBytes: peakResidentBytes())
+                           peakMemoryBytes: peakResidentBytes(), profile: entries)
     }
 
     /// FeatureNet features of `images` synthetic 1×32×32 images after a one-batch warm-up.

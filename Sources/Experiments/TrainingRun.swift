@@ -89,7 +89,7 @@ public final class TrainingRun {
     public func step(_ train: Dataset) throws {
         let batch = config.training.batchSize
         for _ in 0..<config.training.dSteps {
-            let (reals, labels) = sampler.next(batch, from: train)
+            let (reals, labels) = OpProfile.region("sample a batch") { sampler.next(batch, from: train) }
             let realClasses = generator.classCount > 0 ? labels : nil
             let z = Tensor.randomNormal([batch, generator.latentDimension], stream: &latents)
             let fakeClasses = randomClasses(batch)
@@ -105,7 +105,7 @@ public final class TrainingRun {
             guard loss.scalar.isFinite else { throw RunFailure(reason: "D loss became \(loss.scalar) at iteration \(iteration + 1)") }
             ada.observe(realScores: realScores.scalars)
             loss.backward()
-            dOptimizer.update()
+            OpProfile.region("Adam update (D)") { dOptimizer.update() }
             lossSums.d += Double(loss.scalar)
         }
         let z = Tensor.randomNormal([batch, generator.latentDimension], stream: &latents)
@@ -119,7 +119,7 @@ public final class TrainingRun {
             loss.backward()
             return loss
         }
-        gOptimizer.update()
+        OpProfile.region("Adam update (G)") { gOptimizer.update() }
         lossSums.g += Double(loss.scalar)
         lossSums.count += 1
         if strategy == .adaptive { ada.endIteration(batchSize: batch) }

@@ -37,8 +37,10 @@ public enum KernelInceptionDistance {
     static func unbiasedMMD2(_ x: [Double], _ y: [Double], count m: Int, dimension d: Int) -> Double {
         func kernelSum(_ p: [Double], _ q: [Double], skipDiagonal: Bool) -> Double {
             var gram = [Double](repeating: 0, count: m * m)
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(m), Int32(d), 1 / Double(d), p, Int32(d), q, Int32(d),
-                        0, &gram, Int32(m))
+            BLASThreads.withAllCores {
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(m), Int32(d), 1 / Double(d), p, Int32(d), q, Int32(d),
+                            0, &gram, Int32(m))
+            }
             var total = 0.0
             for i in 0..<m { for j in 0..<m where !(skipDiagonal && i == j) { let v = gram[i * m + j] + 1; total += v * v * v } }
             return total

@@ -5,6 +5,8 @@
 struct TapeNode {
     let inputs: [Tensor]
     let pullback: (Tensor) -> [Tensor?]
+    /// The function that recorded the op (for `OpProfile`).
+    let op: StaticString
 }
 
 /// Whether ops record themselves on the tape. Scoped per task (not a global), so evaluation code
@@ -22,13 +24,14 @@ extension Tensor {
     /// Attaches `pullback` to `output` when recording is on and some input requires a gradient: the way
     /// every op, in this module or another, joins the tape. The pullback maps the output's gradient to one
     /// gradient per input (nil where none is needed), and must capture inputs or values, never `output`
-    /// itself (a retain cycle).
+    /// itself (a retain cycle). `op` names the op in profiles.
     @inline(__always)
-    public static func record(_ output: Tensor, inputs: [Tensor],
+    public static func record(_ output: Tensor, inputs: [Tensor], op: StaticString = #function,
                        pullback: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+        OpProfile.active?.recorded(op)
         guard GradientMode.isRecording, inputs.contains(where: { $0.requiresGradient }) else { return output }
         output.requiresGradient = true
-        output.node = TapeNode(inputs: inputs, pullback: pullback)
+        output.node = TapeNode(inputs: inputs, pullback: pullback, op: op)
         return output
     }
 }
@@ -88,7 +91,8 @@ extension Tensor {
                     if capturing.isEmpty { deliverToLeaf(tensor, gradient) }
                     continue
                 }
-                let inputGradients = node.pullback(gradient)
+                let inputGradients = OpProfile.active.map { $0.pulledBack(node.op) { node.pullback(gradient) } }
+                    ?? node.pullback(gradient)
                 for (input, inputGradient) in zip(node.inputs, inputGradients) {
                     guard input.requiresGradient, let inputGradient else { continue }
                     precondition(inputGradient.shape == input.shape,

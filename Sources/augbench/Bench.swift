@@ -21,13 +21,16 @@ struct TrainStep: ParsableCommand {
     @Option(help: "Timed iterations after 2 warm-up iterations (images for features; default 10 iterations, 10000 images).")
     var iterations: Int?
     @Flag(help: "Print one JSON object (workload, unit, rate, seconds, peak_mib, kernel).") var json = false
+    @Flag(help: "Also print wall time per op and iteration, forward and backward (training workloads; forward times include unrecorded work before the op).")
+    var profile = false
 
     func run() throws {
         guard let chosen = TrainStepBenchmark.Workload(rawValue: workload) else {
             throw ValidationError("--workload must be one of: \(TrainStepBenchmark.Workload.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let kernel = BLASKernel.ensureBestKernel()
-        let m = try TrainStepBenchmark.run(chosen, iterations: iterations ?? (chosen == .features ? 10_000 : 10))
+        if profile && chosen == .features { throw ValidationError("--profile needs a training workload (dcgan or biggan)") }
+        let m = try TrainStepBenchmark.run(chosen, iterations: iterations ?? (chosen == .features ? 10_000 : 10), profile: profile)
         let unit = chosen == .features ? "images/s" : "it/s"
         let peak = Double(m.peakMemoryBytes) / 1_048_576
         if json {
@@ -37,6 +40,19 @@ struct TrainStep: ParsableCommand {
         }
         print(String(format: "%@: %.2f %@ (%d in %.1f s), peak memory %.0f MiB; BLAS kernel %@, %d threads",
                      workload, m.iterationsPerSecond, unit, m.iterations, m.seconds, peak, kernel.summary, BLASKernel.threadCount))
+        if profile { printProfile(m) }
+    }
+
+    /// Milliseconds per iteration for each op, longest first, and their sum.
+    private func printProfile(_ m: TrainStepBenchmark.Measurement) {
+        let perIteration = 1000 / Double(m.iterations)
+        print(String(format: "\n%9@ %9@ %9@ %7@  %@", "fwd ms", "bwd ms", "total", "calls", "op (per iteration)"))
+        for entry in m.profile {
+            print(String(format: "%9.2f %9.2f %9.2f %7d  %@", entry.forwardSeconds * perIteration, entry.backwardSeconds * perIteration,
+                         entry.totalSeconds * perIteration, entry.forwardCalls / m.iterations, entry.op))
+        }
+        let total = m.profile.reduce(0) { $0 + $1.totalSeconds } * perIteration
+        print(String(format: "%29.2f          all ops (the step: %.2f ms)", total, m.seconds * perIteration))
     }
 }
 

@@ -35,6 +35,13 @@ final class ArithmeticTests: XCTestCase {
         assertGradients([positive, awayFromZero]) { $0[0] / $0[1] }
     }
 
+    /// A one-element divisor (spectral norm's W / σ) takes the dot-product pullback.
+    func testDivisionByOneElementTensorGradients() {
+        let a = GradientCheck.sample([4, 6], seed: 5)
+        assertGradients([a, GradientCheck.positive([1], seed: 6)]) { $0[0] / $0[1] }
+        assertGradients([a, GradientCheck.positive([], seed: 7)]) { $0[0] / $0[1] }
+    }
+
     func testScalarOpGradients() {
         let x = GradientCheck.sample([4, 5], seed: 4)
         assertGradients([x]) { -$0[0] }

@@ -19,4 +19,19 @@ final class MatMulTests: XCTestCase {
         assertGradients([a, bt]) { Tensor.matmul($0[0], $0[1], transposeB: true) }
         assertGradients([at, bt]) { Tensor.matmul($0[0], $0[1], transposeA: true, transposeB: true) }
     }
+
+    /// Products big enough to be split (by rows and by columns) give what one sgemm call gives.
+    func testSplitAcrossWorkersMatchesOneCall() {
+        var stream = RandomStream(seed: 45, name: "matmul-split")
+        for (m, n, k) in [(300, 129, 200), (70, 700, 150)] {
+            for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+                let a = stream.normals(m * k), b = stream.normals(k * n)
+                var whole = [Float](repeating: 0, count: m * n), split = whole
+                GEMM.multiply(m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: &whole)
+                GEMM.multiplyAcrossWorkers(m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: &split)
+                let worst = zip(whole, split).map { abs($0 - $1) }.max()!
+                XCTAssertLessThanOrEqual(worst, 1e-4, "m \(m) n \(n) k \(k) transposes \(transposeA) \(transposeB)")
+            }
+        }
+    }
 }

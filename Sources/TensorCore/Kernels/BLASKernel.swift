@@ -15,7 +15,8 @@ public enum BLASKernel {
     public static var version: String {
         configuration.split(separator: " ").first { $0.first?.isNumber == true }.map(String.init) ?? "unknown"
     }
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+    /// Threads the kernels run on: TensorCore's workers, each calling OpenBLAS single-threaded (`BLASThreads`).
+    public static var threadCount: Int { Parallel.workerCount }
 
     /// Cores OpenBLAS picks when it does not recognise the CPU; worth replacing when the CPU can do more.
     public static let genericCores: Set<String> = ["Prescott", "Core2", "Nehalem", "Katmai", "Coppermine",

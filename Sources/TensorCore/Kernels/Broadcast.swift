@@ -102,6 +102,19 @@ enum Elementwise {
         }
     }
 
+    /// out[i] = body(a[i], b[i]) for arrays of equal length, in parallel for large inputs.
+    @inline(__always)
+    static func zipped(_ a: [Float], _ b: [Float], _ body: (Float, Float) -> Float) -> [Float] {
+        precondition(a.count == b.count, "zipped: \(a.count) and \(b.count) elements")
+        return [Float](unsafeUninitializedCapacity: a.count) { out, initialized in
+            a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in
+                let (pa, pb, po) = (a.baseAddress!, b.baseAddress!, out.baseAddress!)
+                Parallel.forRanges(a.count, minimumChunk: 32_768) { range in for i in range { po[i] = body(pa[i], pb[i]) } }
+            } }
+            initialized = a.count
+        }
+    }
+
     /// Sums x viewed as [outer, n, inner] over its middle axis: out[o, i] = Σₐ x[o, a, i].
     static func sumMiddleAxis(_ x: [Float], outer: Int, n: Int, inner: Int) -> [Float] {
         var out = [Float](repeating: 0, count: outer * inner)

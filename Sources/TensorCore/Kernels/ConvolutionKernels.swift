@@ -52,9 +52,6 @@ public enum ConvolutionKernels {
     static func forEachChunk(_ g: ConvGeometry, chunk: Int, groups: Int, scratchA: Int, scratchB: Int,
                              _ body: (Int, Int, ConvGeometry, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
         let chunks = (g.batch + chunk - 1) / chunk
-        let blasThreads = openblas_get_num_threads()
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(blasThreads) }
         let active = min(groups, chunks)
         withoutActuallyEscaping(body) { body in
             let work = { (group: Int) in

@@ -1,15 +1,16 @@
 import COpenBLAS
 
-/// Single-precision matrix products on OpenBLAS (row-major).
+/// Single-precision matrix products on OpenBLAS (row-major), single-threaded (see `BLASThreads`).
 public enum GEMM {
     /// C[m×n] = α·op(A)·op(B) + β·C, where op(A) is m×k and op(B) is k×n; A, B and C are row-major
-    /// with leading dimensions `lda`, `ldb`, `ldc`.
+    /// with leading dimensions `lda`, `ldb`, `ldc`. Runs on the calling thread.
     @inlinable
     public static func multiply(m: Int, n: Int, k: Int, alpha: Float = 1,
                                 a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
                                 b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
                                 beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
+        BLASThreads.ensureSingleThreaded()
         if k == 0 {
             for row in 0..<m { for column in 0..<n { c[row * ldc + column] *= beta } }
             return
@@ -27,5 +28,28 @@ public enum GEMM {
         multiply(m: m, n: n, k: k, a: a, lda: transposeA ? m : k, transposeA: transposeA,
                  b: b, ldb: transposeB ? k : n, transposeB: transposeB,
                  beta: accumulate ? 1 : 0, c: c, ldc: n)
+    }
+
+    /// The contiguous product split into blocks of C's longer side, one single-threaded sgemm per block on
+    /// the workers. The block count depends only on the shape (at most 8 blocks of ≥ 64 rows or columns,
+    /// one block below 2²² multiply-adds), so the result does not depend on the core count.
+    public static func multiplyAcrossWorkers(m: Int, n: Int, k: Int,
+                                             a: UnsafePointer<Float>, transposeA: Bool = false,
+                                             b: UnsafePointer<Float>, transposeB: Bool = false,
+                                             c: UnsafeMutablePointer<Float>) {
+        let splitRows = m >= n
+        let blocks = m * n * k < 1 << 22 ? 1 : max(1, min(8, (splitRows ? m : n) / 64))
+        let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
+        Parallel.forEach(blocks) { block in
+            if splitRows {
+                let (first, end) = (m * block / blocks, m * (block + 1) / blocks)
+                multiply(m: end - first, n: n, k: k, a: a + (transposeA ? first : first * k), lda: lda, transposeA: transposeA,
+                         b: b, ldb: ldb, transposeB: transposeB, c: c + first * n, ldc: n)
+            } else {
+                let (first, end) = (n * block / blocks, n * (block + 1) / blocks)
+                multiply(m: m, n: end - first, k: k, a: a, lda: lda, transposeA: transposeA,
+                         b: b + (transposeB ? first * k : first), ldb: ldb, transposeB: transposeB, c: c + first, ldc: n)
+            }
+        }
     }
 }

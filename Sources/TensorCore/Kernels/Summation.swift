@@ -66,4 +66,10 @@ enum Summation {
         while i < count { sum += Double(a[i]); dot += Double(a[i] * b[i]); i += 1 }
         return (sum, dot)
     }
+
+    /// Σᵢ a[i]·b[i] with each product rounded to Float, accumulated in Double.
+    @inline(__always)
+    static func doubleDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
+        doubleSumAndDot(a, b, count: count).1
+    }
 }

@@ -38,11 +38,25 @@ public func * (a: Tensor, b: Tensor) -> Tensor {
     }
 }
 
-/// a / b with broadcasting. Pullback: (g / b, −g·a / b²).
+/// a / b with broadcasting. Pullback: (g / b, −g·a / b²); for a one-element b (W / σ(W) in spectral
+/// norm) the second is −(Σ g·a) / b², one dot product instead of three full-size temporaries.
 public func / (a: Tensor, b: Tensor) -> Tensor {
     Tensor.record(Tensor.binary(a, b, "divide", Divide.self), inputs: [a, b]) { g in
-        [a.requiresGradient ? (g / b).sum(toShape: a.shape) : nil,
-         b.requiresGradient ? (-(g * a) / (b * b)).sum(toShape: b.shape) : nil]
+        let gradB: Tensor? = !b.requiresGradient ? nil
+            : b.count == 1 && g.shape == a.shape && !GradientMode.isRecording ? Tensor.scalarDivisorGradient(g, a, b)
+            : (-(g * a) / (b * b)).sum(toShape: b.shape)
+        return [a.requiresGradient ? (g / b).sum(toShape: a.shape) : nil, gradB]
+    }
+}
+
+extension Tensor {
+    /// −(Σᵢ gᵢ·aᵢ) / b² for a one-element b, accumulated in Double, shaped like b.
+    static func scalarDivisorGradient(_ g: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+        let dot = g.scalars.withUnsafeBufferPointer { g in a.scalars.withUnsafeBufferPointer { a in
+            Summation.doubleDot(g.baseAddress!, a.baseAddress!, count: g.count)
+        } }
+        let divisor = Double(b.scalars[0])
+        return Tensor(shape: b.shape, scalars: [Float(-dot / (divisor * divisor))])
     }
 }
 

@@ -12,8 +12,8 @@ extension Tensor {
         var values = [Float](repeating: 0, count: m * n)
         a.scalars.withUnsafeBufferPointer { pa in b.scalars.withUnsafeBufferPointer { pb in
             values.withUnsafeMutableBufferPointer { pc in
-                GEMM.multiply(m: m, n: n, k: k, a: pa.baseAddress!, transposeA: transposeA,
-                              b: pb.baseAddress!, transposeB: transposeB, c: pc.baseAddress!)
+                GEMM.multiplyAcrossWorkers(m: m, n: n, k: k, a: pa.baseAddress!, transposeA: transposeA,
+                                           b: pb.baseAddress!, transposeB: transposeB, c: pc.baseAddress!)
             }
         } }
         return record(Tensor(shape: [m, n], scalars: values), inputs: [a, b]) { g in

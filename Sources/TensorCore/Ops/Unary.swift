@@ -59,11 +59,13 @@ extension Tensor {
     /// max(x, 0). Pullback: g·[x > 0].
     public func relu() -> Tensor { leakyRelu(slope: 0) }
 
-    /// x for x > 0, slope·x otherwise. Pullback: g·(x > 0 ? 1 : slope).
+    /// x for x > 0, slope·x otherwise. Pullback: g·(x > 0 ? 1 : slope), in one pass over g and x
+    /// (as recorded ops under createGraph).
     public func leakyRelu(slope: Float) -> Tensor {
         let y = mapped(UnaryOperations.LeakyRelu(slope: slope))
         return Tensor.record(y, inputs: [self]) { g in
-            [g * self.mapped(UnaryOperations.LeakyReluDerivative(slope: slope))]
+            if GradientMode.isRecording { return [g * self.mapped(UnaryOperations.LeakyReluDerivative(slope: slope))] }
+            return [Tensor(shape: g.shape, scalars: Elementwise.zipped(g.scalars, self.scalars) { g, x in x > 0 ? g : g * slope })]
         }
     }
 

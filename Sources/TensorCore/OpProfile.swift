@@ -1,0 +1,72 @@
+import Foundation
+
+/// Wall time per tape op, for finding what dominates a training step (`augbench bench train-step --profile`).
+///
+/// An op is named by the function that recorded it (`conv2d(_:weight:bias:stride:padding:)`, `+(_:_:)`).
+/// Its backward time is the time of its pullback. Its forward time is the time since the previous op was
+/// recorded on the profiling thread (ops a pullback runs count as that pullback's), so unrecorded work between ops (sampling augmentation parameters,
+/// optimiser steps) is charged to the next recorded op: forward figures are upper bounds.
+/// Profiling is for one thread at a time; other threads' ops are not counted.
+public final class OpProfile: @unchecked Sendable {
+    public struct Entry: Sendable {
+        public let op: String
+        public var forwardSeconds = 0.0, backwardSeconds = 0.0
+        public var forwardCalls = 0, backwardCalls = 0
+        public var totalSeconds: Double { forwardSeconds + backwardSeconds }
+    }
+
+    /// The profile being collected, if any (read on every recorded op, so a plain static).
+    nonisolated(unsafe) static var active: OpProfile?
+
+    private var entries: [String: Entry] = [:]
+    private var lastMark = DispatchTime.now().uptimeNanoseconds
+    private let thread = Thread.current
+    /// Ops run inside a pullback belong to that pullback's time.
+    private var insidePullback = false
+
+    /// Runs `body` with profiling on for this thread and returns its per-op times, longest first.
+    public static func measure(_ body: () throws -> Void) rethrows -> [Entry] {
+        precondition(active == nil, "OpProfile.measure: a profile is already running")
+        let profile = OpProfile()
+        active = profile
+        defer { active = nil }
+        try body()
+        return profile.entries.values.sorted { $0.totalSeconds > $1.totalSeconds }
+    }
+
+    /// Runs `body`, charging its time to `name` when a profile is running (for work no op records: the
+    /// optimiser update, batch sampling). The time before it since the last op goes to "(between ops)".
+    public static func region<Result>(_ name: StaticString, _ body: () throws -> Result) rethrows -> Result {
+        guard let profile = active else { return try body() }
+        profile.recorded("(between ops)")
+        let result = try body()
+        profile.recorded(name)
+        return result
+    }
+
+    private func seconds(since start: UInt64) -> (Double, UInt64) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        return (Double(now - start) / 1e9, now)
+    }
+
+    func recorded(_ op: StaticString) {
+        guard !insidePullback, Thread.current == thread else { return }
+        let (elapsed, now) = seconds(since: lastMark)
+        entries[op.description, default: Entry(op: op.description)].forwardSeconds += elapsed
+        entries[op.description]!.forwardCalls += 1
+        lastMark = now
+    }
+
+    func pulledBack<Result>(_ op: StaticString, _ pullback: () -> Result) -> Result {
+        guard !insidePullback, Thread.current == thread else { return pullback() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        insidePullback = true
+        let result = pullback()
+        insidePullback = false
+        let (elapsed, now) = seconds(since: start)
+        entries[op.description, default: Entry(op: op.description)].backwardSeconds += elapsed
+        entries[op.description]!.backwardCalls += 1
+        lastMark = now
+        return result
+    }
+}

@@ -1,0 +1,32 @@
+import TensorCore
+import TestSupport
+import XCTest
+
+final class OpProfileTests: XCTestCase {
+    /// Each recorded op gets one forward call; pullbacks count as backward calls of their own op, and the
+    /// ops a pullback runs are not counted separately; regions appear under their names.
+    func testCountsForwardAndBackwardCallsPerOp() {
+        let x = GradientCheck.sample([8, 8], seed: 1).requiringGradient()
+        let entries = OpProfile.measure {
+            let y = (x * x).leakyRelu(slope: 0.1)
+            OpProfile.region("a region") { _ = (0..<1000).reduce(0, +) }
+            y.sum().backward()
+        }
+        func entry(_ op: String) -> OpProfile.Entry? { entries.first { $0.op == op } }
+        XCTAssertEqual(entry("leakyRelu(slope:)")?.forwardCalls, 1)
+        XCTAssertEqual(entry("leakyRelu(slope:)")?.backwardCalls, 1)
+        XCTAssertEqual(entry("*(_:_:)")?.forwardCalls, 1, "the pullback's own products are not separate calls")
+        XCTAssertEqual(entry("*(_:_:)")?.backwardCalls, 1)
+        XCTAssertEqual(entry("a region")?.forwardCalls, 1)
+        XCTAssertNotNil(x.gradient)
+        XCTAssertTrue(entries.allSatisfy { $0.forwardSeconds >= 0 && $0.backwardSeconds >= 0 })
+    }
+
+    func testNothingIsCollectedOutsideMeasure() {
+        let x = GradientCheck.sample([4], seed: 2).requiringGradient()
+        _ = OpProfile.measure { _ = x * x }
+        let entries = OpProfile.measure { }
+        _ = (x * x).sum()
+        XCTAssertTrue(entries.isEmpty)
+    }
+}
