@@ -48,6 +48,8 @@ struct BroadcastLoop {
 public protocol BinaryOperation { static func apply(_ a: Float, _ b: Float) -> Float }
 /// A unary scalar function (with captured constants) specialised into the loops.
 public protocol UnaryOperation { func apply(_ x: Float) -> Float }
+/// A binary function with parameters (a leaky-ReLU slope), for `Elementwise.zipped`.
+protocol ZipOperation { func apply(_ a: Float, _ b: Float) -> Float }
 
 enum Add: BinaryOperation { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a + b } }
 enum Subtract: BinaryOperation { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b } }
@@ -102,14 +104,14 @@ enum Elementwise {
         }
     }
 
-    /// out[i] = body(a[i], b[i]) for arrays of equal length, in parallel for large inputs.
+    /// out[i] = op(a[i], b[i]) for arrays of equal length, in parallel for large inputs.
     @inline(__always)
-    static func zipped(_ a: [Float], _ b: [Float], _ body: (Float, Float) -> Float) -> [Float] {
+    static func zipped<Op: ZipOperation>(_ a: [Float], _ b: [Float], _ op: Op) -> [Float] {
         precondition(a.count == b.count, "zipped: \(a.count) and \(b.count) elements")
         return [Float](unsafeUninitializedCapacity: a.count) { out, initialized in
             a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in
                 let (pa, pb, po) = (a.baseAddress!, b.baseAddress!, out.baseAddress!)
-                Parallel.forRanges(a.count, minimumChunk: 32_768) { range in for i in range { po[i] = body(pa[i], pb[i]) } }
+                Parallel.forRanges(a.count, minimumChunk: 32_768) { range in for i in range { po[i] = op.apply(pa[i], pb[i]) } }
             } }
             initialized = a.count
         }

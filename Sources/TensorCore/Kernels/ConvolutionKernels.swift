@@ -13,11 +13,12 @@ import Dispatch
 public enum ConvolutionKernels {
     /// How a convolution is computed; all give the same values up to rounding.
     public enum Algorithm: Sendable {
-        /// Winograd where it applies (`WinogradConvolution.applies`), im2col everywhere else.
+        /// Winograd where one applies (`WinogradConvolution`, `StridedWinogradConvolution`), im2col elsewhere.
         case automatic
         /// im2col + one sgemm per chunk: any kernel, stride and padding.
         case im2col
-        /// Winograd F(4×4, 3×3): 3×3 stride-1 convolutions only (a precondition).
+        /// Winograd only (a precondition): F(4×4, 3×3) for 3×3 stride-1 convolutions, F(2×2, 2×2) on the
+        /// space-to-depth input for 4×4 stride-2 convolutions with padding 1 and ≥ 8 channels in and out.
         case winograd
 
         func usesWinograd(_ applies: Bool) -> Bool {
@@ -25,7 +26,8 @@ public enum ConvolutionKernels {
             case .automatic: return applies
             case .im2col: return false
             case .winograd:
-                precondition(applies, "Winograd convolution needs a 3×3 stride-1 kernel (padding ≤ 2 when transposed)")
+                precondition(applies, "Winograd convolution needs a 3×3 stride-1 kernel (padding ≤ 2 when transposed) "
+                             + "or a 4×4 stride-2 kernel with padding 1, an even plane and ≥ 8 channels in and out")
                 return true
             }
         }
@@ -89,7 +91,12 @@ public enum ConvolutionKernels {
     public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil,
                                outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
                                chunkBytes: Int? = nil, algorithm: Algorithm = .automatic) {
-        if algorithm.usesWinograd(WinogradConvolution.applies(to: g)) {
+        let strided = StridedWinogradConvolution.applies(to: g, outChannels: outChannels)
+        if algorithm.usesWinograd(WinogradConvolution.applies(to: g) || strided) {
+            if strided {
+                return StridedWinogradConvolution.forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g,
+                                                          y: y, chunkBytes: chunkBytes ?? StridedWinogradConvolution.defaultChunkBytes)
+            }
             return WinogradConvolution.forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g, y: y,
                                                chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes)
         }
@@ -113,7 +120,12 @@ public enum ConvolutionKernels {
     public static func transposed(dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int,
                                   geometry g: ConvGeometry, x: UnsafeMutablePointer<Float>,
                                   chunkBytes: Int? = nil, algorithm: Algorithm = .automatic) {
-        if algorithm.usesWinograd(WinogradConvolution.appliesTransposed(to: g)) {
+        let strided = StridedWinogradConvolution.applies(to: g, outChannels: outChannels)
+        if algorithm.usesWinograd(WinogradConvolution.appliesTransposed(to: g) || strided) {
+            if strided {
+                return StridedWinogradConvolution.transposed(dy: dy, weight: weight, outChannels: outChannels, geometry: g, x: x,
+                                                             chunkBytes: chunkBytes ?? StridedWinogradConvolution.defaultChunkBytes)
+            }
             return WinogradConvolution.transposed(dy: dy, weight: weight, outChannels: outChannels, geometry: g, x: x,
                                                   chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes)
         }
@@ -133,7 +145,12 @@ public enum ConvolutionKernels {
     public static func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, outChannels: Int,
                                       geometry g: ConvGeometry, dw: UnsafeMutablePointer<Float>,
                                       chunkBytes: Int? = nil, algorithm: Algorithm = .automatic) {
-        if algorithm.usesWinograd(WinogradConvolution.applies(to: g)) {
+        let strided = StridedWinogradConvolution.applies(to: g, outChannels: outChannels)
+        if algorithm.usesWinograd(WinogradConvolution.applies(to: g) || strided) {
+            if strided {
+                return StridedWinogradConvolution.weightGradient(x: x, dy: dy, outChannels: outChannels, geometry: g, dw: dw,
+                                                                 chunkBytes: chunkBytes ?? StridedWinogradConvolution.defaultChunkBytes)
+            }
             return WinogradConvolution.weightGradient(x: x, dy: dy, outChannels: outChannels, geometry: g, dw: dw,
                                                       chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes)
         }

@@ -18,6 +18,11 @@ enum UnaryOperations {
     }
     struct LeakyRelu: UnaryOperation { let slope: Float; @inline(__always) func apply(_ x: Float) -> Float { x > 0 ? x : slope * x } }
     struct LeakyReluDerivative: UnaryOperation { let slope: Float; @inline(__always) func apply(_ x: Float) -> Float { x > 0 ? 1 : slope } }
+    /// g·(x > 0 ? 1 : slope) for (g, x).
+    struct LeakyReluGradient: ZipOperation {
+        let slope: Float
+        @inline(__always) func apply(_ g: Float, _ x: Float) -> Float { x > 0 ? g : g * slope }
+    }
     struct Softplus: UnaryOperation {
         @inline(__always) func apply(_ x: Float) -> Float { Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))) }
     }

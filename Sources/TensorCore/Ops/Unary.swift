@@ -65,7 +65,7 @@ extension Tensor {
         let y = mapped(UnaryOperations.LeakyRelu(slope: slope))
         return Tensor.record(y, inputs: [self]) { g in
             if GradientMode.isRecording { return [g * self.mapped(UnaryOperations.LeakyReluDerivative(slope: slope))] }
-            return [Tensor(shape: g.shape, scalars: Elementwise.zipped(g.scalars, self.scalars) { g, x in x > 0 ? g : g * slope })]
+            return [Tensor(shape: g.shape, scalars: Elementwise.zipped(g.scalars, self.scalars, UnaryOperations.LeakyReluGradient(slope: slope)))]
         }
     }
 

@@ -1,0 +1,115 @@
+/// 4×4 stride-2 convolutions with padding 1 (DCGAN's down and up layers) by Winograd F(2×2, 2×2) on the
+/// space-to-depth input (`StridedWinogradTiling`): each chunk of images becomes 9 matrices V[ξ] [4C, tiles]
+/// (stored transposed), multiplied by U[ξ] [O, 4C] in 9 sgemms, and is transformed back: 9·4C multiplies per 2×2 output tile and
+/// output channel instead of 16·4C. The input gradient and the weight gradient are the exact adjoints
+/// (dVᵀ[ξ] = dMᵀ[ξ] U[ξ], then the input transform's adjoint; dU[ξ] = Σ dM[ξ] V[ξ]ᵀ, then the weight
+/// transform's), with the output gradient's transform dM stored transposed. Chunks run on `ConvolutionKernels.forEachChunk`.
+public enum StridedWinogradConvolution {
+    /// Bytes of transformed input and product per chunk (as `WinogradConvolution`'s: a choice, not tuned).
+    public static let defaultChunkBytes = 8 << 20
+    /// Fewer channels on either side leave the sgemms too thin to gain (DCGAN's 1-channel layers).
+    static let minimumChannels = 8
+
+    /// Whether a convolution of geometry `g` with `outChannels` outputs runs here: 4×4 kernel, stride 2,
+    /// padding 1, even plane, at least 8 channels in and out. Its transpose runs here under the same condition.
+    public static func applies(to g: ConvGeometry, outChannels: Int) -> Bool {
+        StridedWinogradTiling.applies(to: g) && g.channels >= minimumChannels && outChannels >= minimumChannels
+    }
+
+    /// Images per chunk: as many as fit `chunkBytes` of transformed input and product, at most an equal
+    /// share of the batch for each of `groups`.
+    static func imagesPerChunk(_ tiling: StridedWinogradTiling, outChannels: Int, chunkBytes: Int, groups: Int) -> Int {
+        let batch = tiling.geometry.batch
+        let rows = 4 * tiling.geometry.channels + outChannels
+        let floats = StridedWinogradTiling.positions * rows * tiling.tilesPerImage + tiling.paddedImage
+        let bytesPerImage = floats * MemoryLayout<Float>.size
+        return max(1, min((batch + groups - 1) / groups, chunkBytes / max(1, bytesPerImage)))
+    }
+
+    /// y[N, O, H/2, W/2] = conv2d(x, w, stride 2, padding 1) + b for w [O, C, 4, 4].
+    public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil,
+                               outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
+                               chunkBytes: Int = defaultChunkBytes) {
+        let tiling = StridedWinogradTiling(g)
+        let (rows, tilesPerImage) = (4 * g.channels, tiling.tilesPerImage)
+        let u = transformedWeight(weight, outChannels: outChannels, channels: g.channels)
+        defer { u.deallocate() }
+        let chunk = imagesPerChunk(tiling, outChannels: outChannels, chunkBytes: chunkBytes, groups: Parallel.workerCount)
+        let transformed = 9 * (rows * tilesPerImage + 16), product = 9 * (outChannels * tilesPerImage + 16)
+        let imageSize = g.channels * g.height * g.width, outputSize = outChannels * g.outputPlane
+        ConvolutionKernels.forEachChunk(g, chunk: chunk, groups: Parallel.workerCount,
+                                        scratchA: transformed + tiling.paddedImage, scratchB: product) { _, start, c, v, m in
+            let tiles = c.batch * tilesPerImage
+            let (vStride, mStride) = (stride(rows, tiles), stride(outChannels, tiles))
+            tiling.transformInput(x + start * imageSize, images: c.batch, into: v, padded: v + chunk * transformed)
+            for xi in 0..<9 {
+                GEMM.multiply(m: outChannels, n: tiles, k: rows, a: u + xi * stride(outChannels, rows),
+                              b: v + xi * vStride, transposeB: true, c: m + xi * mStride)
+            }
+            tiling.transformOutput(m, images: c.batch, outChannels: outChannels, bias: bias, into: y + start * outputSize)
+        }
+    }
+
+    /// x̄[N, C, H, W], the adjoint of `forward` in x (convTranspose2d of dy [N, O, H/2, W/2]).
+    public static func transposed(dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int,
+                                  geometry g: ConvGeometry, x: UnsafeMutablePointer<Float>,
+                                  chunkBytes: Int = defaultChunkBytes) {
+        let tiling = StridedWinogradTiling(g)
+        let (rows, tilesPerImage) = (4 * g.channels, tiling.tilesPerImage)
+        let u = transformedWeight(weight, outChannels: outChannels, channels: g.channels)
+        defer { u.deallocate() }
+        let chunk = imagesPerChunk(tiling, outChannels: outChannels, chunkBytes: chunkBytes, groups: Parallel.workerCount)
+        let transformed = 9 * (rows * tilesPerImage + 16), product = 9 * (outChannels * tilesPerImage + 16)
+        let imageSize = g.channels * g.height * g.width, outputSize = outChannels * g.outputPlane
+        ConvolutionKernels.forEachChunk(g, chunk: chunk, groups: Parallel.workerCount,
+                                        scratchA: transformed + tiling.paddedImage, scratchB: product) { _, start, c, dv, dm in
+            let tiles = c.batch * tilesPerImage
+            let (vStride, mStride) = (stride(rows, tiles), stride(outChannels, tiles))
+            tiling.transformOutputGradient(dy + start * outputSize, images: c.batch, outChannels: outChannels, into: dm)
+            for xi in 0..<9 {
+                GEMM.multiply(m: tiles, n: rows, k: outChannels, a: dm + xi * mStride,
+                              b: u + xi * stride(outChannels, rows), c: dv + xi * vStride)
+            }
+            tiling.transformInputAdjoint(dv, images: c.batch, into: x + start * imageSize, padded: dv + chunk * transformed)
+        }
+    }
+
+    /// dW[O, C, 4, 4], the adjoint of `forward` in w: the weight transform's adjoint of Σ_chunks dM[ξ] V[ξ]ᵀ,
+    /// summed over chunks by `ConvolutionKernels.sumOverChunks` (fixed group order).
+    public static func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, outChannels: Int,
+                                      geometry g: ConvGeometry, dw: UnsafeMutablePointer<Float>,
+                                      chunkBytes: Int = defaultChunkBytes) {
+        let tiling = StridedWinogradTiling(g)
+        let (rows, tilesPerImage) = (4 * g.channels, tiling.tilesPerImage)
+        let chunk = imagesPerChunk(tiling, outChannels: outChannels, chunkBytes: chunkBytes,
+                                   groups: ConvolutionKernels.accumulationGroups)
+        let transformed = 9 * (rows * tilesPerImage + 16), product = 9 * (outChannels * tilesPerImage + 16)
+        let imageSize = g.channels * g.height * g.width, outputSize = outChannels * g.outputPlane
+        let size = 9 * stride(outChannels, rows)
+        let du = UnsafeMutablePointer<Float>.allocate(capacity: size)
+        defer { du.deallocate() }
+        ConvolutionKernels.sumOverChunks(g, chunk: chunk, size: size, scratchA: transformed + tiling.paddedImage,
+                                         scratchB: product, into: du) { start, c, v, dm, partial, accumulate in
+            let tiles = c.batch * tilesPerImage
+            let (vStride, mStride) = (stride(rows, tiles), stride(outChannels, tiles))
+            tiling.transformInput(x + start * imageSize, images: c.batch, into: v, padded: v + chunk * transformed)
+            tiling.transformOutputGradient(dy + start * outputSize, images: c.batch, outChannels: outChannels, into: dm)
+            for xi in 0..<9 {
+                GEMM.multiply(m: outChannels, n: rows, k: tiles, a: dm + xi * mStride, transposeA: true,
+                              b: v + xi * vStride, accumulate: accumulate,
+                              c: partial + xi * stride(outChannels, rows))
+            }
+        }
+        StridedWinogradTiling.transformWeightGradientAdjoint(du, outChannels: outChannels, channels: g.channels, into: dw)
+    }
+
+    @inline(__always)
+    private static func stride(_ rows: Int, _ columns: Int) -> Int { StridedWinogradTiling.positionStride(rows: rows, columns: columns) }
+
+    /// U [9, O, 4C] for w [O, C, 4, 4]; the caller deallocates it.
+    private static func transformedWeight(_ weight: UnsafePointer<Float>, outChannels: Int, channels: Int) -> UnsafeMutablePointer<Float> {
+        let u = UnsafeMutablePointer<Float>.allocate(capacity: 9 * stride(outChannels, 4 * channels))
+        StridedWinogradTiling.transformWeight(weight, outChannels: outChannels, channels: channels, into: u)
+        return u
+    }
+}

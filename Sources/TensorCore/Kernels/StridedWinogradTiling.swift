@@ -1,0 +1,173 @@
+/// The tiles and transforms of Winograd F(2×2, 2×2) applied to 4×4 stride-2 convolutions with padding 1.
+///
+/// Such a convolution is a 2×2 stride-1 convolution of the space-to-depth input: with x̃ the input padded
+/// by 1, s_{c,a,b}[u, v] = x̃[c, 2u + a, 2v + b] (4C channels) and g_{o,c,a,b}[q, r] = w[o, c, 2q + a, 2r + b],
+/// y[o, i, j] = Σ_{c,a,b} Σ_{q,r ∈ {0,1}} g_{o,c,a,b}[q, r] · s_{c,a,b}[i + q, j + r].
+/// F(2, 2) computes two outputs of a two-tap filter from three inputs with three multiplies:
+/// y₀ = m₀ + m₁, y₁ = m₁ + m₂ for m₀ = (d₀ − d₁)g₀, m₁ = d₁(g₀ + g₁), m₂ = (d₂ − d₁)g₁, i.e.
+/// y = Aᵀ[(G g) ⊙ (Bᵀ d)] with Bᵀ = [[1, −1, 0], [0, 1, 0], [0, −1, 1]], G = [[1, 0], [1, 1], [0, 1]],
+/// Aᵀ = [[1, 1, 0], [0, 1, 1]]. In 2-D a 2×2 output tile takes 9 multiplies per (o, c, a, b) instead of 16.
+/// Every coefficient is 0 or ±1, so the transforms round only in their additions.
+///
+/// Output tile (t, u) covers outputs [2t, 2t + 2) × [2u, 2u + 2) and reads the 6×6 input patch whose
+/// padded rows are [4t, 4t + 6) and columns [4u, 4u + 6) (neighbouring patches overlap by two).
+/// Layouts (each ξ's matrix `positionStride` floats after the previous): Vᵀ[ξ, tiles, 4C] (transposed, so a
+/// tile's four phases of a channel are adjacent), M[ξ, O, tiles] (its gradient transposed, dMᵀ[ξ, tiles, O])
+/// and U[ξ, O, 4C], for the 9 positions
+/// ξ = 3·row + column, channel index 4c + 2a + b and tiles ordered (image, tile row, tile column).
+struct StridedWinogradTiling {
+    static let positions = 9
+
+    let geometry: ConvGeometry
+    /// Output plane and tiles over it (the last row or column of tiles may stick out of an odd plane).
+    let outputHeight, outputWidth, tileRows, tileColumns: Int
+    /// The padded input plane: x̃ rows [0, 4·tileRows + 2), columns [0, 4·tileColumns + 2), zero outside x.
+    let paddedHeight, paddedWidth: Int
+
+    init(_ g: ConvGeometry) {
+        precondition(Self.applies(to: g), "strided Winograd needs a 4×4 kernel, stride 2, padding 1 and an even plane; got \(g)")
+        geometry = g
+        (outputHeight, outputWidth) = (g.outputHeight, g.outputWidth)
+        (tileRows, tileColumns) = ((outputHeight + 1) / 2, (outputWidth + 1) / 2)
+        (paddedHeight, paddedWidth) = (4 * tileRows + 2, 4 * tileColumns + 2)
+    }
+
+    static func applies(to g: ConvGeometry) -> Bool {
+        g.kernelHeight == 4 && g.kernelWidth == 4 && g.stride == 2 && g.paddingHeight == 1 && g.paddingWidth == 1
+            && g.height % 2 == 0 && g.width % 2 == 0
+    }
+
+    var tilesPerImage: Int { tileRows * tileColumns }
+
+    /// Floats from one position ξ's [rows, columns] matrix to the next: one cache line more than the matrix,
+    /// so that the nine stores of a tile's transform do not all fall into one L1 set (a power-of-two distance
+    /// made the input transform ~4× slower).
+    static func positionStride(rows: Int, columns: Int) -> Int { rows * columns + 16 }
+    var paddedPlane: Int { paddedHeight * paddedWidth }
+
+    /// Bᵀ d for three rows or columns of four phases each.
+    @inline(__always)
+    static func inputColumn(_ d0: SIMD4<Float>, _ d1: SIMD4<Float>, _ d2: SIMD4<Float>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+        (d0 - d1, d1, d2 - d1)
+    }
+
+    /// The adjoint of `inputColumn`: B e.
+    @inline(__always)
+    static func inputColumnAdjoint(_ e0: SIMD4<Float>, _ e1: SIMD4<Float>, _ e2: SIMD4<Float>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+        (e0, e1 - e0 - e2, e2)
+    }
+
+    // MARK: Input
+
+    /// Floats of padded planes per image.
+    var paddedImage: Int { geometry.channels * paddedPlane }
+
+    /// Copies the chunk's `images` images [C, H, W] into padded planes, zeroing only what x does not cover
+    /// (the first row and column, and the rows and columns after x).
+    func pad(_ x: UnsafePointer<Float>, images: Int, into padded: UnsafeMutablePointer<Float>) {
+        let (h, w) = (geometry.height, geometry.width)
+        for plane in 0..<(images * geometry.channels) {
+            let source = x + plane * h * w, target = padded + plane * paddedPlane
+            target.update(repeating: 0, count: paddedWidth + 1)
+            for row in 0..<h {
+                let from = source + row * w, to = target + (row + 1) * paddedWidth + 1
+                for column in 0..<w { to[column] = from[column] }
+                for column in w..<(paddedWidth - 1) { to[column] = 0 }
+                to[paddedWidth - 1] = 0  // column 0 of the next row
+            }
+            let tail = (h + 1) * paddedWidth + 1
+            (target + tail).update(repeating: 0, count: paddedPlane - tail)
+        }
+    }
+
+    /// The 2×2 block at `p` (rows p, p + width) as the four phases (a, b) = (0,0), (0,1), (1,0), (1,1).
+    @inline(__always)
+    private func phases(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+        SIMD4(p[0], p[1], p[paddedWidth], p[paddedWidth + 1])
+    }
+
+    /// Vᵀ[ξ, tile, 4c + 2a + b] = (Bᵀ d B)[ξ] for d[r, s] = x̃[c, 4t + 2r + a, 4u + 2s + b], for the chunk's
+    /// `images` images at x (padded first into `padded`, `images` · `paddedImage` floats). Vᵀ holds each tile's
+    /// 4C values together, so a tile's four phases are one vector store.
+    func transformInput(_ x: UnsafePointer<Float>, images: Int, into v: UnsafeMutablePointer<Float>,
+                        padded: UnsafeMutablePointer<Float>) {
+        pad(x, images: images, into: padded)
+        let (channels, w) = (geometry.channels, paddedWidth)
+        let rows = 4 * channels, stride = Self.positionStride(rows: rows, columns: images * tilesPerImage)
+        for n in 0..<images {
+            for t in 0..<tileRows {
+                for u in 0..<tileColumns {
+                    let tile = (n * tileRows + t) * tileColumns + u
+                    var p = UnsafePointer(padded + n * paddedImage + 4 * t * w + 4 * u)
+                    var out = v + tile * rows
+                    for _ in 0..<channels {
+                        let c0 = Self.inputColumn(phases(p), phases(p + 2 * w), phases(p + 4 * w))
+                        let c1 = Self.inputColumn(phases(p + 2), phases(p + 2 * w + 2), phases(p + 4 * w + 2))
+                        let c2 = Self.inputColumn(phases(p + 4), phases(p + 2 * w + 4), phases(p + 4 * w + 4))
+                        let e0 = Self.inputColumn(c0.0, c1.0, c2.0), e1 = Self.inputColumn(c0.1, c1.1, c2.1)
+                        let e2 = Self.inputColumn(c0.2, c1.2, c2.2)
+                        store(e0.0, out); store(e0.1, out + stride); store(e0.2, out + 2 * stride)
+                        store(e1.0, out + 3 * stride); store(e1.1, out + 4 * stride); store(e1.2, out + 5 * stride)
+                        store(e2.0, out + 6 * stride); store(e2.1, out + 7 * stride); store(e2.2, out + 8 * stride)
+                        p += paddedPlane
+                        out += 4
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private func store(_ value: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD4<Float>.self)
+    }
+
+    @inline(__always)
+    private func load(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+    }
+
+    /// The adjoint of `transformInput` for dVᵀ in its layout: x̄[c] = Σ over tiles of B dV Bᵀ added back onto the
+    /// patch each tile read (overlaps add); x̄ is overwritten. `padded` is scratch of `images` · `paddedImage`.
+    func transformInputAdjoint(_ dv: UnsafePointer<Float>, images: Int, into x: UnsafeMutablePointer<Float>,
+                               padded: UnsafeMutablePointer<Float>) {
+        let (channels, h, width, w) = (geometry.channels, geometry.height, geometry.width, paddedWidth)
+        let rows = 4 * channels, stride = Self.positionStride(rows: rows, columns: images * tilesPerImage)
+        padded.update(repeating: 0, count: images * paddedImage)
+        for n in 0..<images {
+            for t in 0..<tileRows {
+                for u in 0..<tileColumns {
+                    let tile = (n * tileRows + t) * tileColumns + u
+                    var p = padded + n * paddedImage + 4 * t * w + 4 * u
+                    var e = dv + tile * rows
+                    for _ in 0..<channels {
+                        // Undo the transform along the rows (ξ = 3·row + column), then down the columns.
+                        let r0 = Self.inputColumnAdjoint(load(e), load(e + stride), load(e + 2 * stride))
+                        let r1 = Self.inputColumnAdjoint(load(e + 3 * stride), load(e + 4 * stride), load(e + 5 * stride))
+                        let r2 = Self.inputColumnAdjoint(load(e + 6 * stride), load(e + 7 * stride), load(e + 8 * stride))
+                        let k0 = Self.inputColumnAdjoint(r0.0, r1.0, r2.0), k1 = Self.inputColumnAdjoint(r0.1, r1.1, r2.1)
+                        let k2 = Self.inputColumnAdjoint(r0.2, r1.2, r2.2)
+                        addPhases(k0.0, p); addPhases(k0.1, p + 2 * w); addPhases(k0.2, p + 4 * w)
+                        addPhases(k1.0, p + 2); addPhases(k1.1, p + 2 * w + 2); addPhases(k1.2, p + 4 * w + 2)
+                        addPhases(k2.0, p + 4); addPhases(k2.1, p + 2 * w + 4); addPhases(k2.2, p + 4 * w + 4)
+                        p += paddedPlane
+                        e += 4
+                    }
+                }
+            }
+        }
+        for plane in 0..<(images * channels) {
+            let source = padded + plane * paddedPlane + w + 1, target = x + plane * h * width
+            for row in 0..<h {
+                let from = source + row * w, to = target + row * width
+                for column in 0..<width { to[column] = from[column] }
+            }
+        }
+    }
+
+    /// Adds the four phases of `value` onto the 2×2 block at `p`.
+    @inline(__always)
+    private func addPhases(_ value: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+        p[0] += value[0]; p[1] += value[1]; p[paddedWidth] += value[2]; p[paddedWidth + 1] += value[3]
+    }
+}

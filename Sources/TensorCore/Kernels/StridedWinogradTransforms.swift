@@ -1,0 +1,112 @@
+/// Output and weight transforms of `StridedWinogradTiling` (F(2×2, 2×2) on the space-to-depth input).
+extension StridedWinogradTiling {
+    // MARK: Output
+
+    /// y[n, o, 2t + i, 2u + j] = (Aᵀ m A)[i, j] (+ b[o]) for m[ξ] = M[ξ, o, tile], for the chunk's images
+    /// (y points at its first image); outputs of tiles that stick out of the plane are dropped.
+    func transformOutput(_ m: UnsafePointer<Float>, images: Int, outChannels: Int, bias: UnsafePointer<Float>?,
+                         into y: UnsafeMutablePointer<Float>) {
+        let tiles = images * tilesPerImage, rowStride = Self.positionStride(rows: outChannels, columns: tiles)
+        let (h, w) = (outputHeight, outputWidth)
+        for n in 0..<images {
+            for o in 0..<outChannels {
+                let plane = y + (n * outChannels + o) * h * w, offset = bias?[o] ?? 0
+                let source = m + o * tiles + n * tilesPerImage
+                for t in 0..<tileRows {
+                    for u in 0..<tileColumns {
+                        let p = source + t * tileColumns + u
+                        // Rows first: s_i[b] = m[i, b] + m[i + 1, b]; then y[i, j] = s_i[j] + s_i[j + 1].
+                        let s00 = p[0] + p[3 * rowStride], s01 = p[rowStride] + p[4 * rowStride]
+                        let s02 = p[2 * rowStride] + p[5 * rowStride]
+                        let s10 = p[3 * rowStride] + p[6 * rowStride], s11 = p[4 * rowStride] + p[7 * rowStride]
+                        let s12 = p[5 * rowStride] + p[8 * rowStride]
+                        let (row, column) = (2 * t, 2 * u)
+                        let top = plane + row * w + column
+                        top[0] = s00 + s01 + offset
+                        if column + 1 < w { top[1] = s01 + s02 + offset }
+                        guard row + 1 < h else { continue }
+                        top[w] = s10 + s11 + offset
+                        if column + 1 < w { top[w + 1] = s11 + s12 + offset }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The adjoint of `transformOutput` without bias, stored transposed: dMᵀ[ξ, tile, o] = (A dy Aᵀ)[ξ] for the
+    /// tile's 2×2 block of dy (zero where the tile sticks out of the plane). Output channels are innermost, so
+    /// the nine stores of each channel go to nine sequential streams.
+    func transformOutputGradient(_ dy: UnsafePointer<Float>, images: Int, outChannels: Int,
+                                 into dm: UnsafeMutablePointer<Float>) {
+        let tiles = images * tilesPerImage, stride = Self.positionStride(rows: tiles, columns: outChannels)
+        let (h, w) = (outputHeight, outputWidth), plane = outputHeight * outputWidth
+        for n in 0..<images {
+            for t in 0..<tileRows {
+                for u in 0..<tileColumns {
+                    let (row, column) = (2 * t, 2 * u)
+                    let right = column + 1 < w, bottom = row + 1 < h
+                    var top = dy + n * outChannels * plane + row * w + column
+                    let out = dm + ((n * tileRows + t) * tileColumns + u) * outChannels
+                    for o in 0..<outChannels {
+                        let q00 = top[0], q01: Float = right ? top[1] : 0
+                        let q10: Float = bottom ? top[w] : 0, q11: Float = bottom && right ? top[w + 1] : 0
+                        // A q = (q₀, q₀ + q₁, q₁) down the columns, then along the rows.
+                        let (z00, z01) = (q00, q01), (z10, z11) = (q00 + q10, q01 + q11), (z20, z21) = (q10, q11)
+                        let p = out + o
+                        p[0] = z00; p[stride] = z00 + z01; p[2 * stride] = z01
+                        p[3 * stride] = z10; p[4 * stride] = z10 + z11; p[5 * stride] = z11
+                        p[6 * stride] = z20; p[7 * stride] = z20 + z21; p[8 * stride] = z21
+                        top += plane
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Weights
+
+    /// U[ξ, o, 4c + 2a + b] = (G g Gᵀ)[ξ] for g[q, r] = w[o, c, 2q + a, 2r + b] (w [O, C, 4, 4]).
+    static func transformWeight(_ weight: UnsafePointer<Float>, outChannels: Int, channels: Int,
+                                into u: UnsafeMutablePointer<Float>) {
+        let rowStride = positionStride(rows: outChannels, columns: 4 * channels)
+        for o in 0..<outChannels {
+            for c in 0..<channels {
+                let kernel = weight + (o * channels + c) * 16
+                for phase in 0..<4 {
+                    let (a, b) = (phase >> 1, phase & 1)
+                    let g00 = kernel[a * 4 + b], g01 = kernel[a * 4 + 2 + b]
+                    let g10 = kernel[(2 + a) * 4 + b], g11 = kernel[(2 + a) * 4 + 2 + b]
+                    // G g = (g₀, g₀ + g₁, g₁) down the columns, then along the rows.
+                    let (h00, h01) = (g00, g01), (h10, h11) = (g00 + g10, g01 + g11), (h20, h21) = (g10, g11)
+                    let p = u + o * 4 * channels + 4 * c + phase
+                    p[0] = h00; p[rowStride] = h00 + h01; p[2 * rowStride] = h01
+                    p[3 * rowStride] = h10; p[4 * rowStride] = h10 + h11; p[5 * rowStride] = h11
+                    p[6 * rowStride] = h20; p[7 * rowStride] = h20 + h21; p[8 * rowStride] = h21
+                }
+            }
+        }
+    }
+
+    /// The adjoint of `transformWeight`: dw[o, c, 2q + a, 2r + b] = (Gᵀ dU G)[q, r], with Gᵀ z = (z₀ + z₁, z₁ + z₂).
+    static func transformWeightGradientAdjoint(_ du: UnsafePointer<Float>, outChannels: Int, channels: Int,
+                                               into dw: UnsafeMutablePointer<Float>) {
+        let rowStride = positionStride(rows: outChannels, columns: 4 * channels)
+        for o in 0..<outChannels {
+            for c in 0..<channels {
+                let kernel = dw + (o * channels + c) * 16
+                for phase in 0..<4 {
+                    let (a, b) = (phase >> 1, phase & 1)
+                    let p = du + o * 4 * channels + 4 * c + phase
+                    // Along the rows: each row of three becomes two, then down the columns.
+                    let r00 = p[0] + p[rowStride], r01 = p[rowStride] + p[2 * rowStride]
+                    let r10 = p[3 * rowStride] + p[4 * rowStride], r11 = p[4 * rowStride] + p[5 * rowStride]
+                    let r20 = p[6 * rowStride] + p[7 * rowStride], r21 = p[7 * rowStride] + p[8 * rowStride]
+                    kernel[a * 4 + b] = r00 + r10
+                    kernel[a * 4 + 2 + b] = r01 + r11
+                    kernel[(2 + a) * 4 + b] = r10 + r20
+                    kernel[(2 + a) * 4 + 2 + b] = r11 + r21
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import TensorCore
+import TestSupport
+import XCTest
+
+/// Winograd F(2×2, 2×2) on the space-to-depth input against the im2col kernels it replaces for 4×4
+/// stride-2 convolutions with padding 1.
+final class StridedWinogradTests: XCTestCase {
+    struct Case {
+        let batch, channels, outChannels, height, width: Int
+    }
+
+    /// Planes whose outputs fill whole 2×2 tiles and planes with an odd output side (the last tiles
+    /// overhang), square and not, down to one output pixel.
+    let cases = [
+        Case(batch: 3, channels: 8, outChannels: 8, height: 8, width: 8),
+        Case(batch: 2, channels: 9, outChannels: 10, height: 6, width: 10),
+        Case(batch: 2, channels: 8, outChannels: 12, height: 2, width: 2),
+        Case(batch: 5, channels: 10, outChannels: 8, height: 16, width: 4),
+        Case(batch: 1, channels: 8, outChannels: 9, height: 14, width: 18),
+    ]
+
+    func geometry(_ c: Case) -> ConvGeometry {
+        ConvGeometry(batch: c.batch, channels: c.channels, height: c.height, width: c.width, kernel: 4, stride: 2, padding: 1)
+    }
+
+    struct Results { var y, dx, dw: [Float] }
+
+    /// Forward (with bias), transposed and weight gradient of one case by Winograd or by im2col.
+    func run(_ c: Case, winograd: Bool, chunkBytes: Int = 1 << 30) -> Results {
+        let g = geometry(c)
+        var stream = RandomStream(seed: UInt64(c.height * 31 + c.width), name: "strided-winograd")
+        let x = stream.normals(c.batch * c.channels * c.height * c.width)
+        let w = stream.normals(c.outChannels * c.channels * 16), bias = stream.normals(c.outChannels)
+        let dy = stream.normals(c.batch * c.outChannels * g.outputPlane)
+        var r = Results(y: [Float](repeating: .nan, count: dy.count), dx: [Float](repeating: .nan, count: x.count),
+                        dw: [Float](repeating: .nan, count: w.count))
+        let algorithm: ConvolutionKernels.Algorithm = winograd ? .winograd : .im2col, bytes = winograd ? chunkBytes : nil
+        r.y.withUnsafeMutableBufferPointer {
+            ConvolutionKernels.forward(x: x, weight: w, bias: bias, outChannels: c.outChannels, geometry: g,
+                                       y: $0.baseAddress!, chunkBytes: bytes, algorithm: algorithm)
+        }
+        r.dx.withUnsafeMutableBufferPointer {
+            ConvolutionKernels.transposed(dy: dy, weight: w, outChannels: c.outChannels, geometry: g,
+                                          x: $0.baseAddress!, chunkBytes: bytes, algorithm: algorithm)
+        }
+        r.dw.withUnsafeMutableBufferPointer {
+            ConvolutionKernels.weightGradient(x: x, dy: dy, outChannels: c.outChannels, geometry: g,
+                                              dw: $0.baseAddress!, chunkBytes: bytes, algorithm: algorithm)
+        }
+        return r
+    }
+
+    func testMatchesIm2colForWholeAndOverhangingTiles() {
+        for c in cases {
+            let fast = run(c, winograd: true), simple = run(c, winograd: false)
+            // The transforms only add and subtract, so the results agree to float rounding of sums of a few
+            // dozen terms; a wrong transform entry is off by whole inputs.
+            assertClose(fast.y, simple.y, tolerance: 1e-5 * simple.y.map(abs).max()!)
+            assertClose(fast.dx, simple.dx, tolerance: 1e-5 * simple.dx.map(abs).max()!)
+            assertClose(fast.dw, simple.dw, tolerance: 1e-5 * simple.dw.map(abs).max()!)
+        }
+    }
+
+    func testChunkingDoesNotChangeResults() {
+        let c = Case(batch: 7, channels: 8, outChannels: 8, height: 6, width: 8)
+        let whole = run(c, winograd: true), single = run(c, winograd: true, chunkBytes: 1)
+        XCTAssertEqual(single.y, whole.y)
+        XCTAssertEqual(single.dx, whole.dx)
+        assertClose(single.dw, whole.dw, tolerance: 1e-6 * whole.dw.map(abs).max()! * Float(c.batch))
+    }
+
+    func testAppliesOnlyToItsGeometry() {
+        let g = ConvGeometry(batch: 1, channels: 8, height: 8, width: 8, kernel: 4, stride: 2, padding: 1)
+        XCTAssertTrue(StridedWinogradConvolution.applies(to: g, outChannels: 8))
+        XCTAssertFalse(StridedWinogradConvolution.applies(to: g, outChannels: 1), "too few output channels")
+        let oneChannel = ConvGeometry(batch: 1, channels: 1, height: 8, width: 8, kernel: 4, stride: 2, padding: 1)
+        XCTAssertFalse(StridedWinogradConvolution.applies(to: oneChannel, outChannels: 64))
+        let odd = ConvGeometry(batch: 1, channels: 8, height: 7, width: 8, kernel: 4, stride: 2, padding: 1)
+        XCTAssertFalse(StridedWinogradConvolution.applies(to: odd, outChannels: 8))
+        let padding0 = ConvGeometry(batch: 1, channels: 8, height: 8, width: 8, kernel: 4, stride: 2, padding: 0)
+        XCTAssertFalse(StridedWinogradConvolution.applies(to: padding0, outChannels: 8))
+    }
+
+    func testConvolutionOpsOnTheStridedWinogradPathPassGradientChecks() {
+        let x = GradientCheck.sample([2, 8, 6, 4], seed: 21)
+        let w = GradientCheck.sample([8, 8, 4, 4], seed: 22, scale: 0.3)
+        let b = GradientCheck.sample([8], seed: 23)
+        assertGradients([x, w, b]) { $0[0].conv2d($0[1], bias: $0[2], stride: 2, padding: 1) }
+        let up = GradientCheck.sample([2, 8, 3, 2], seed: 24)
+        assertGradients([up, w]) { $0[0].convTranspose2d($0[1], stride: 2, padding: 1) }
+    }
+}
