@@ -69,7 +69,9 @@ public final class TrainingRun {
 
     /// T(x) for this strategy: always for DiffAugment-like strategies, with probability p for `adaptive`.
     func augmented(_ x: Tensor) -> Tensor {
-        strategy == .adaptive ? ada.apply(policy, to: x, stream: &augmentation) : policy(x, stream: &augmentation)
+        OpProfile.region("augmentation (forward)") {
+            strategy == .adaptive ? ada.apply(policy, to: x, stream: &augmentation) : policy(x, stream: &augmentation)
+        }
     }
 
     func randomClasses(_ count: Int) -> [Int]? {

@@ -21,8 +21,8 @@ public final class OpProfile: @unchecked Sendable {
     private var entries: [String: Entry] = [:]
     private var lastMark = DispatchTime.now().uptimeNanoseconds
     private let thread = Thread.current
-    /// Ops run inside a pullback belong to that pullback's time.
-    private var insidePullback = false
+    /// Ops run inside a pullback or a region belong to that pullback's or region's time.
+    private var insideMeasurement = false
 
     /// Runs `body` with profiling on for this thread and returns its per-op times, longest first.
     public static func measure(_ body: () throws -> Void) rethrows -> [Entry] {
@@ -34,14 +34,18 @@ public final class OpProfile: @unchecked Sendable {
         return profile.entries.values.sorted { $0.totalSeconds > $1.totalSeconds }
     }
 
-    /// Runs `body`, charging its time to `name` when a profile is running (for work no op records: the
-    /// optimiser update, batch sampling). The time before it since the last op goes to "(between ops)".
+    /// Runs `body`, charging all of its time, ops included, to `name` when a profile is running (work no op
+    /// records, such as the optimiser update, or a step worth seeing whole, such as DiffAugment's forward).
+    /// The time before it since the last op goes to "(between ops)".
     public static func region<Result>(_ name: StaticString, _ body: () throws -> Result) rethrows -> Result {
-        guard let profile = active else { return try body() }
+        guard let profile = active, !profile.insideMeasurement, Thread.current == profile.thread else { return try body() }
         profile.recorded("(between ops)")
-        let result = try body()
-        profile.recorded(name)
-        return result
+        profile.insideMeasurement = true
+        defer {
+            profile.insideMeasurement = false
+            profile.recorded(name)
+        }
+        return try body()
     }
 
     private func seconds(since start: UInt64) -> (Double, UInt64) {
@@ -50,7 +54,7 @@ public final class OpProfile: @unchecked Sendable {
     }
 
     func recorded(_ op: StaticString) {
-        guard !insidePullback, Thread.current == thread else { return }
+        guard !insideMeasurement, Thread.current == thread else { return }
         let (elapsed, now) = seconds(since: lastMark)
         entries[op.description, default: Entry(op: op.description)].forwardSeconds += elapsed
         entries[op.description]!.forwardCalls += 1
@@ -58,11 +62,11 @@ public final class OpProfile: @unchecked Sendable {
     }
 
     func pulledBack<Result>(_ op: StaticString, _ pullback: () -> Result) -> Result {
-        guard !insidePullback, Thread.current == thread else { return pullback() }
+        guard !insideMeasurement, Thread.current == thread else { return pullback() }
         let start = DispatchTime.now().uptimeNanoseconds
-        insidePullback = true
+        insideMeasurement = true
         let result = pullback()
-        insidePullback = false
+        insideMeasurement = false
         let (elapsed, now) = seconds(since: start)
         entries[op.description, default: Entry(op: op.description)].backwardSeconds += elapsed
         entries[op.description]!.backwardCalls += 1
