@@ -48,6 +48,14 @@ public final class OpProfile: @unchecked Sendable {
         return try body()
     }
 
+    /// Runs `body` (adding up a tensor's gradients in the backward pass), charging it to the backward time of
+    /// "(gradient sums)".
+    @inline(__always)
+    static func accumulating<Result>(_ body: () -> Result) -> Result {
+        guard let profile = active else { return body() }
+        return profile.pulledBack("(gradient sums)", body)
+    }
+
     private func seconds(since start: UInt64) -> (Double, UInt64) {
         let now = DispatchTime.now().uptimeNanoseconds
         return (Double(now - start) / 1e9, now)

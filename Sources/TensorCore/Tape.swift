@@ -88,7 +88,7 @@ extension Tensor {
                 guard let gradient = gradients.removeValue(forKey: key) else { continue }
                 if capturing.contains(key) { result[key] = gradient }
                 guard let node = tensor.node else {
-                    if capturing.isEmpty { deliverToLeaf(tensor, gradient) }
+                    if capturing.isEmpty { OpProfile.accumulating { deliverToLeaf(tensor, gradient) } }
                     continue
                 }
                 let inputGradients = OpProfile.active.map { $0.pulledBack(node.op) { node.pullback(gradient) } }
@@ -98,7 +98,7 @@ extension Tensor {
                     precondition(inputGradient.shape == input.shape,
                                  "pullback returned \(inputGradient.shape) for input \(input.shape)")
                     let inputKey = ObjectIdentifier(input)
-                    gradients[inputKey] = gradients[inputKey].map { $0 + inputGradient } ?? inputGradient
+                    gradients[inputKey] = OpProfile.accumulating { gradients[inputKey].map { $0 + inputGradient } ?? inputGradient }
                 }
             }
         }
