@@ -80,14 +80,24 @@ struct StridedWinogradTiling {
         }
     }
 
-    /// The 2×2 block at `p` (rows p, p + width) as the four phases (a, b) = (0,0), (0,1), (1,0), (1,1).
+    /// Eight floats from `p` (a patch row of six and two beyond it: the padded planes keep `slack` after them).
     @inline(__always)
-    private func phases(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
-        SIMD4(p[0], p[1], p[paddedWidth], p[paddedWidth + 1])
+    private func row(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+
+    /// Floats read past a padded plane's last row by `row`.
+    static let slack = 8
+
+    /// The samples s = 0, 1, 2 (columns 2s, 2s + 1) of rows a = 0 (`top`) and a = 1 (`bottom`) as the four
+    /// phases (a, b) = (0,0), (0,1), (1,0), (1,1).
+    @inline(__always)
+    private func phases(_ top: SIMD8<Float>, _ bottom: SIMD8<Float>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+        (SIMD4(lowHalf: top.lowHalf.lowHalf, highHalf: bottom.lowHalf.lowHalf),
+         SIMD4(lowHalf: top.lowHalf.highHalf, highHalf: bottom.lowHalf.highHalf),
+         SIMD4(lowHalf: top.highHalf.lowHalf, highHalf: bottom.highHalf.lowHalf))
     }
 
     /// Vᵀ[ξ, tile, 4c + 2a + b] = (Bᵀ d B)[ξ] for d[r, s] = x̃[c, 4t + 2r + a, 4u + 2s + b], for the chunk's
-    /// `images` images at x (padded first into `padded`, `images` · `paddedImage` floats). Vᵀ holds each tile's
+    /// `images` images at x (padded first into `padded`, `images` · `paddedImage` + `slack` floats). Vᵀ holds each tile's
     /// 4C values together, so a tile's four phases are one vector store.
     func transformInput(_ x: UnsafePointer<Float>, images: Int, into v: UnsafeMutablePointer<Float>,
                         padded: UnsafeMutablePointer<Float>) {
@@ -101,9 +111,13 @@ struct StridedWinogradTiling {
                     var p = UnsafePointer(padded + n * paddedImage + 4 * t * w + 4 * u)
                     var out = v + tile * rows
                     for _ in 0..<channels {
-                        let c0 = Self.inputColumn(phases(p), phases(p + 2 * w), phases(p + 4 * w))
-                        let c1 = Self.inputColumn(phases(p + 2), phases(p + 2 * w + 2), phases(p + 4 * w + 2))
-                        let c2 = Self.inputColumn(phases(p + 4), phases(p + 2 * w + 4), phases(p + 4 * w + 4))
+                        // Six rows of eight (the patch's six columns and two beyond it), split into phases.
+                        let (d00, d01, d02) = phases(row(p), row(p + w))
+                        let (d10, d11, d12) = phases(row(p + 2 * w), row(p + 3 * w))
+                        let (d20, d21, d22) = phases(row(p + 4 * w), row(p + 5 * w))
+                        let c0 = Self.inputColumn(d00, d10, d20)
+                        let c1 = Self.inputColumn(d01, d11, d21)
+                        let c2 = Self.inputColumn(d02, d12, d22)
                         let e0 = Self.inputColumn(c0.0, c1.0, c2.0), e1 = Self.inputColumn(c0.1, c1.1, c2.1)
                         let e2 = Self.inputColumn(c0.2, c1.2, c2.2)
                         store(e0.0, out); store(e0.1, out + stride); store(e0.2, out + 2 * stride)
