@@ -142,7 +142,7 @@ struct StridedWinogradTiling {
     }
 
     /// The adjoint of `transformInput` for dVᵀ in its layout: x̄[c] = Σ over tiles of B dV Bᵀ added back onto the
-    /// patch each tile read (overlaps add); x̄ is overwritten. `padded` is scratch of `images` · `paddedImage`.
+    /// patch each tile read (overlaps add); x̄ is overwritten. `padded` is scratch of `images` · `paddedImage` + `slack`.
     func transformInputAdjoint(_ dv: UnsafePointer<Float>, images: Int, into x: UnsafeMutablePointer<Float>,
                                padded: UnsafeMutablePointer<Float>) {
         let (channels, h, width, w) = (geometry.channels, geometry.height, geometry.width, paddedWidth)
@@ -161,9 +161,10 @@ struct StridedWinogradTiling {
                         let r2 = Self.inputColumnAdjoint(load(e + 6 * stride), load(e + 7 * stride), load(e + 8 * stride))
                         let k0 = Self.inputColumnAdjoint(r0.0, r1.0, r2.0), k1 = Self.inputColumnAdjoint(r0.1, r1.1, r2.1)
                         let k2 = Self.inputColumnAdjoint(r0.2, r1.2, r2.2)
-                        addPhases(k0.0, p); addPhases(k0.1, p + 2 * w); addPhases(k0.2, p + 4 * w)
-                        addPhases(k1.0, p + 2); addPhases(k1.1, p + 2 * w + 2); addPhases(k1.2, p + 4 * w + 2)
-                        addPhases(k2.0, p + 4); addPhases(k2.1, p + 2 * w + 4); addPhases(k2.2, p + 4 * w + 4)
+                        // Sample r of k_s lands on rows 2r + a, columns 2s + b: one eight-float add per row.
+                        addRows(k0.0, k1.0, k2.0, p)
+                        addRows(k0.1, k1.1, k2.1, p + 2 * w)
+                        addRows(k0.2, k1.2, k2.2, p + 4 * w)
                         p += paddedPlane
                         e += 4
                     }
@@ -179,9 +180,20 @@ struct StridedWinogradTiling {
         }
     }
 
-    /// Adds the four phases of `value` onto the 2×2 block at `p`.
+    /// Adds the phases of samples s = 0, 1, 2 of one sample row onto rows a = 0, 1 at `p` (columns 2s + b),
+    /// as two eight-float read-modify-writes whose last two lanes add zero.
     @inline(__always)
-    private func addPhases(_ value: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
-        p[0] += value[0]; p[1] += value[1]; p[paddedWidth] += value[2]; p[paddedWidth + 1] += value[3]
+    private func addRows(_ s0: SIMD4<Float>, _ s1: SIMD4<Float>, _ s2: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+        let zero = SIMD2<Float>()
+        let top = SIMD8(lowHalf: SIMD4(lowHalf: s0.lowHalf, highHalf: s1.lowHalf), highHalf: SIMD4(lowHalf: s2.lowHalf, highHalf: zero))
+        let bottom = SIMD8(lowHalf: SIMD4(lowHalf: s0.highHalf, highHalf: s1.highHalf),
+                           highHalf: SIMD4(lowHalf: s2.highHalf, highHalf: zero))
+        add(top, p)
+        add(bottom, p + paddedWidth)
+    }
+
+    @inline(__always)
+    private func add(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: row(p) + value, as: SIMD8<Float>.self)
     }
 }

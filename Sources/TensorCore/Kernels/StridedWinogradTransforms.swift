@@ -65,24 +65,27 @@ extension StridedWinogradTiling {
 
     // MARK: Weights
 
-    /// U[ξ, o, 4c + 2a + b] = (G g Gᵀ)[ξ] for g[q, r] = w[o, c, 2q + a, 2r + b] (w [O, C, 4, 4]).
+    /// U[ξ, o, 4c + 2a + b] = (G g Gᵀ)[ξ] for g[q, r] = w[o, c, 2q + a, 2r + b] (w [O, C, 4, 4]), the four
+    /// phases (a, b) of one (o, c) as one vector.
     static func transformWeight(_ weight: UnsafePointer<Float>, outChannels: Int, channels: Int,
                                 into u: UnsafeMutablePointer<Float>) {
-        let rowStride = positionStride(rows: outChannels, columns: 4 * channels)
+        let stride = positionStride(rows: outChannels, columns: 4 * channels)
         for o in 0..<outChannels {
             for c in 0..<channels {
-                let kernel = weight + (o * channels + c) * 16
-                for phase in 0..<4 {
-                    let (a, b) = (phase >> 1, phase & 1)
-                    let g00 = kernel[a * 4 + b], g01 = kernel[a * 4 + 2 + b]
-                    let g10 = kernel[(2 + a) * 4 + b], g11 = kernel[(2 + a) * 4 + 2 + b]
-                    // G g = (g₀, g₀ + g₁, g₁) down the columns, then along the rows.
-                    let (h00, h01) = (g00, g01), (h10, h11) = (g00 + g10, g01 + g11), (h20, h21) = (g10, g11)
-                    let p = u + o * 4 * channels + 4 * c + phase
-                    p[0] = h00; p[rowStride] = h00 + h01; p[2 * rowStride] = h01
-                    p[3 * rowStride] = h10; p[4 * rowStride] = h10 + h11; p[5 * rowStride] = h11
-                    p[6 * rowStride] = h20; p[7 * rowStride] = h20 + h21; p[8 * rowStride] = h21
-                }
+                let kernel = UnsafeRawPointer(weight + (o * channels + c) * 16)
+                let k0 = kernel.loadUnaligned(as: SIMD4<Float>.self), k1 = kernel.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self)
+                let k2 = kernel.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self)
+                let k3 = kernel.loadUnaligned(fromByteOffset: 48, as: SIMD4<Float>.self)
+                // g[q, r] over the phases: rows 2q + a of the kernel, columns 2r + b.
+                let g00 = SIMD4(lowHalf: k0.lowHalf, highHalf: k1.lowHalf), g01 = SIMD4(lowHalf: k0.highHalf, highHalf: k1.highHalf)
+                let g10 = SIMD4(lowHalf: k2.lowHalf, highHalf: k3.lowHalf), g11 = SIMD4(lowHalf: k2.highHalf, highHalf: k3.highHalf)
+                // G g = (g₀, g₀ + g₁, g₁) down the columns, then along the rows.
+                let (h00, h01) = (g00, g01), (h10, h11) = (g00 + g10, g01 + g11), (h20, h21) = (g10, g11)
+                let p = UnsafeMutableRawPointer(u + o * 4 * channels + 4 * c), step = stride * MemoryLayout<Float>.size
+                func store(_ value: SIMD4<Float>, _ xi: Int) { p.storeBytes(of: value, toByteOffset: xi * step, as: SIMD4<Float>.self) }
+                store(h00, 0); store(h00 + h01, 1); store(h01, 2)
+                store(h10, 3); store(h10 + h11, 4); store(h11, 5)
+                store(h20, 6); store(h20 + h21, 7); store(h21, 8)
             }
         }
     }
@@ -90,22 +93,21 @@ extension StridedWinogradTiling {
     /// The adjoint of `transformWeight`: dw[o, c, 2q + a, 2r + b] = (Gᵀ dU G)[q, r], with Gᵀ z = (z₀ + z₁, z₁ + z₂).
     static func transformWeightGradientAdjoint(_ du: UnsafePointer<Float>, outChannels: Int, channels: Int,
                                                into dw: UnsafeMutablePointer<Float>) {
-        let rowStride = positionStride(rows: outChannels, columns: 4 * channels)
+        let stride = positionStride(rows: outChannels, columns: 4 * channels)
         for o in 0..<outChannels {
             for c in 0..<channels {
-                let kernel = dw + (o * channels + c) * 16
-                for phase in 0..<4 {
-                    let (a, b) = (phase >> 1, phase & 1)
-                    let p = du + o * 4 * channels + 4 * c + phase
-                    // Along the rows: each row of three becomes two, then down the columns.
-                    let r00 = p[0] + p[rowStride], r01 = p[rowStride] + p[2 * rowStride]
-                    let r10 = p[3 * rowStride] + p[4 * rowStride], r11 = p[4 * rowStride] + p[5 * rowStride]
-                    let r20 = p[6 * rowStride] + p[7 * rowStride], r21 = p[7 * rowStride] + p[8 * rowStride]
-                    kernel[a * 4 + b] = r00 + r10
-                    kernel[a * 4 + 2 + b] = r01 + r11
-                    kernel[(2 + a) * 4 + b] = r10 + r20
-                    kernel[(2 + a) * 4 + 2 + b] = r11 + r21
-                }
+                let p = UnsafeRawPointer(du + o * 4 * channels + 4 * c), step = stride * MemoryLayout<Float>.size
+                func position(_ xi: Int) -> SIMD4<Float> { p.loadUnaligned(fromByteOffset: xi * step, as: SIMD4<Float>.self) }
+                // Along the rows: each row of three becomes two, then down the columns.
+                let r00 = position(0) + position(1), r01 = position(1) + position(2)
+                let r10 = position(3) + position(4), r11 = position(4) + position(5)
+                let r20 = position(6) + position(7), r21 = position(7) + position(8)
+                let (g00, g01, g10, g11) = (r00 + r10, r01 + r11, r10 + r20, r11 + r21)
+                let kernel = UnsafeMutableRawPointer(dw + (o * channels + c) * 16)
+                kernel.storeBytes(of: SIMD4(lowHalf: g00.lowHalf, highHalf: g01.lowHalf), as: SIMD4<Float>.self)
+                kernel.storeBytes(of: SIMD4(lowHalf: g00.highHalf, highHalf: g01.highHalf), toByteOffset: 16, as: SIMD4<Float>.self)
+                kernel.storeBytes(of: SIMD4(lowHalf: g10.lowHalf, highHalf: g11.lowHalf), toByteOffset: 32, as: SIMD4<Float>.self)
+                kernel.storeBytes(of: SIMD4(lowHalf: g10.highHalf, highHalf: g11.highHalf), toByteOffset: 48, as: SIMD4<Float>.self)
             }
         }
     }
