@@ -38,8 +38,12 @@ public enum ConvolutionKernels {
     /// Weight-gradient partial sums, reduced in a fixed order: results do not depend on the core count.
     static let accumulationGroups = 4
 
-    static func chunkSize(_ g: ConvGeometry, _ chunkBytes: Int) -> Int {
-        max(1, min(g.batch, chunkBytes / max(1, g.patchSize * g.outputPlane * MemoryLayout<Float>.size)))
+    /// Images per chunk: as many as fit `chunkBytes` of column matrix, but no more than an equal share of the
+    /// batch for each of `groups`, so that layers with small column matrices (one input channel) still
+    /// keep every core busy.
+    static func chunkSize(_ g: ConvGeometry, _ chunkBytes: Int, groups: Int) -> Int {
+        let fitting = chunkBytes / max(1, g.patchSize * g.outputPlane * MemoryLayout<Float>.size)
+        return max(1, min((g.batch + groups - 1) / groups, fitting))
     }
 
     static func slice(_ g: ConvGeometry, count: Int) -> ConvGeometry {
@@ -101,7 +105,7 @@ public enum ConvolutionKernels {
                                                chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes)
         }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
-        forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes), groups: Parallel.workerCount,
+        forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes, groups: Parallel.workerCount), groups: Parallel.workerCount,
                      scratchA: g.patchSize * plane, scratchB: outChannels * plane) { _, start, c, col, product in
             Im2Col.im2col(x + start * imageSize, c, into: col, parallel: false)
             let output = y + start * outChannels * plane
@@ -130,7 +134,7 @@ public enum ConvolutionKernels {
                                                   chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes)
         }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
-        forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes), groups: Parallel.workerCount,
+        forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes, groups: Parallel.workerCount), groups: Parallel.workerCount,
                      scratchA: g.patchSize * plane, scratchB: outChannels * plane) { _, start, c, col, channelMajor in
             let gradient = channelMajorGradient(dy + start * outChannels * plane, outChannels: outChannels, chunk: c,
                                                 scratch: channelMajor)
@@ -155,7 +159,7 @@ public enum ConvolutionKernels {
                                                       chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes)
         }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
-        sumOverChunks(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes), size: outChannels * g.patchSize,
+        sumOverChunks(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes, groups: accumulationGroups), size: outChannels * g.patchSize,
                       scratchA: g.patchSize * plane, scratchB: outChannels * plane, into: dw) { start, c, col, channelMajor, partial, accumulate in
             Im2Col.im2col(x + start * imageSize, c, into: col, parallel: false)
             let gradient = channelMajorGradient(dy + start * outChannels * plane, outChannels: outChannels, chunk: c,
