@@ -51,7 +51,7 @@ public final class BatchNorm2d: Module {
     public func callAsFunction(_ x: Tensor, _ phase: Phase) -> Tensor {
         let normalized = normalize(x, phase)
         guard let gamma, let beta else { return normalized }
-        return normalized * gamma.reshaped(to: [1, channels, 1, 1]) + beta.reshaped(to: [1, channels, 1, 1])
+        return normalized.channelAffine(scale: gamma.reshaped(to: [1, channels, 1, 1]), shift: beta.reshaped(to: [1, channels, 1, 1]))
     }
 }
 
@@ -76,6 +76,6 @@ public final class ConditionalBatchNorm2d: Module {
     public func callAsFunction(_ x: Tensor, classes: [Int], _ phase: Phase) -> Tensor {
         let shape = [x.shape[0], batchNorm.channels, 1, 1]
         let normalized = batchNorm.normalize(x, phase)
-        return normalized * (gain(classes, phase).reshaped(to: shape) + 1) + bias(classes, phase).reshaped(to: shape)
+        return normalized.channelAffine(scale: gain(classes, phase).reshaped(to: shape) + 1, shift: bias(classes, phase).reshaped(to: shape))
     }
 }
