@@ -39,10 +39,8 @@ struct StridedWinogradTiling {
 
     var tilesPerImage: Int { tileRows * tileColumns }
 
-    /// Floats from one position ξ's [rows, columns] matrix to the next: one cache line more than the matrix,
-    /// so that the nine stores of a tile's transform do not all fall into one L1 set (a power-of-two distance
-    /// made the input transform ~4× slower).
-    static func positionStride(rows: Int, columns: Int) -> Int { rows * columns + 16 }
+    /// Floats from one position ξ's matrix to the next, as in `WinogradTiling`.
+    static func positionStride(rows: Int, columns: Int) -> Int { WinogradTiling.positionStride(rows: rows, columns: columns) }
     var paddedPlane: Int { paddedHeight * paddedWidth }
 
     /// Bᵀ d for three rows or columns of four phases each.

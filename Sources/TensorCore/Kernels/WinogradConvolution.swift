@@ -36,16 +36,18 @@ public enum WinogradConvolution {
         WinogradTiling.transformWeight(weight, outChannels: outChannels, channels: channels, into: u)
         let chunk = imagesPerChunk(tiling, rows: channels + outChannels, chunkBytes: chunkBytes, groups: Parallel.workerCount)
         // The product keeps one vector of slack after it for the output transform's last loads.
-        let transformed = positions * channels * tilesPerImage
-        let product = positions * outChannels * tilesPerImage + WinogradTiling.lanes
+        let transformed = positions * (channels * tilesPerImage + 16)
+        let product = positions * (outChannels * tilesPerImage + 16) + WinogradTiling.lanes
         let imageSize = channels * g.height * g.width, outputSize = outChannels * g.outputPlane
         ConvolutionKernels.forEachChunk(g, chunk: chunk, groups: Parallel.workerCount,
                                         scratchA: transformed + tiling.planeScratch, scratchB: product) { _, start, c, v, m in
             let tiles = c.batch * tilesPerImage, scratch = v + chunk * transformed
+            let (vStride, mStride) = (WinogradTiling.positionStride(rows: channels, columns: tiles),
+                                      WinogradTiling.positionStride(rows: outChannels, columns: tiles))
             tiling.transformInput(x + start * imageSize, images: c.batch, tiles: tiles, into: v, scratch: scratch)
             for xi in 0..<positions {
                 GEMM.multiply(m: outChannels, n: tiles, k: channels, a: u + xi * outChannels * channels,
-                              b: v + xi * channels * tiles, c: m + xi * outChannels * tiles)
+                              b: v + xi * vStride, c: m + xi * mStride)
             }
             tiling.transformOutput(m, images: c.batch, tiles: tiles, outChannels: outChannels, bias: bias,
                                    into: y + start * outputSize, scratch: scratch)
@@ -84,7 +86,7 @@ public enum WinogradConvolution {
         let positions = WinogradTiling.positions
         let chunk = imagesPerChunk(tiling, rows: channels + outChannels, chunkBytes: chunkBytes,
                                    groups: ConvolutionKernels.accumulationGroups)
-        let transformed = positions * channels * tilesPerImage, product = positions * outChannels * tilesPerImage
+        let transformed = positions * (channels * tilesPerImage + 16), product = positions * (outChannels * tilesPerImage + 16)
         let imageSize = channels * g.height * g.width, outputSize = outChannels * g.outputPlane
         let size = positions * outChannels * channels
         let du = UnsafeMutablePointer<Float>.allocate(capacity: size)
@@ -92,12 +94,14 @@ public enum WinogradConvolution {
         ConvolutionKernels.sumOverChunks(g, chunk: chunk, size: size, scratchA: transformed + tiling.planeScratch,
                                          scratchB: product, into: du) { start, c, v, dm, partial, accumulate in
             let tiles = c.batch * tilesPerImage, scratch = v + chunk * transformed
+            let (vStride, mStride) = (WinogradTiling.positionStride(rows: channels, columns: tiles),
+                                      WinogradTiling.positionStride(rows: outChannels, columns: tiles))
             tiling.transformInput(x + start * imageSize, images: c.batch, tiles: tiles, into: v, scratch: scratch)
             tiling.transformOutputGradient(dy + start * outputSize, images: c.batch, tiles: tiles,
                                            outChannels: outChannels, into: dm, scratch: scratch)
             for xi in 0..<positions {
-                GEMM.multiply(m: outChannels, n: channels, k: tiles, a: dm + xi * outChannels * tiles,
-                              b: v + xi * channels * tiles, transposeB: true, accumulate: accumulate,
+                GEMM.multiply(m: outChannels, n: channels, k: tiles, a: dm + xi * mStride,
+                              b: v + xi * vStride, transposeB: true, accumulate: accumulate,
                               c: partial + xi * outChannels * channels)
             }
         }

@@ -23,7 +23,7 @@ extension WinogradTiling {
     func transformOutput(_ m: UnsafePointer<Float>, images: Int, tiles: Int, outChannels: Int, bias: UnsafePointer<Float>?,
                          into y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let g = geometry, (outH, outW) = (g.outputHeight, g.outputWidth), perImage = tilesPerImage
-        let xiStride = outChannels * tiles, planeWidth = 4 * tileColumns
+        let xiStride = Self.positionStride(rows: outChannels, columns: tiles), planeWidth = 4 * tileColumns
         let work = scratch + paddedHeight * paddedWidth
         // Where each tile's top-left output lands in the 4·Ty × 4·Tx plane.
         let corners = (0..<perImage).map { t in 4 * (t / tileColumns) * planeWidth + 4 * (t % tileColumns) }
@@ -80,7 +80,7 @@ extension WinogradTiling {
                                      bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>,
                                      work: UnsafeMutablePointer<Float>, corners: [Int]) {
         let (planeSize, width) = (geometry.outputPlane, geometry.outputWidth)
-        let xiStride = outChannels * tiles, lanes = TileVector.scalarCount
+        let xiStride = Self.positionStride(rows: outChannels, columns: tiles), lanes = TileVector.scalarCount
         for o in 0..<outChannels {
             let offset = bias?[o] ?? 0, source = m + o * tiles
             for t in Swift.stride(from: 0, to: tiles, by: lanes) {
@@ -107,7 +107,7 @@ extension WinogradTiling {
     func transformOutputGradient(_ dy: UnsafePointer<Float>, images: Int, tiles: Int, outChannels: Int,
                                  into dm: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let g = geometry, (outH, outW) = (g.outputHeight, g.outputWidth), perImage = tilesPerImage
-        let xiStride = outChannels * tiles, lanes = TileVector.scalarCount, count = tileColumns + 1
+        let xiStride = Self.positionStride(rows: outChannels, columns: tiles), lanes = TileVector.scalarCount, count = tileColumns + 1
         // The gradient plane is 4·Ty rows of 4·Tx + 4 columns (zero beyond H'×W'), split like the input.
         let gradientPlane = scratch, phases = scratch + phasesOffset, rowWidth = paddedWidth
         gradientPlane.update(repeating: 0, count: 4 * tileRows * rowWidth)

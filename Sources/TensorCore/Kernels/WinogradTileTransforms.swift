@@ -74,7 +74,8 @@ extension WinogradTiling {
     /// smaller planes are gathered channel by channel across all the images, so the vectors stay full.
     func transformInput(_ x: UnsafePointer<Float>, images: Int, tiles: Int, into v: UnsafeMutablePointer<Float>,
                         scratch: UnsafeMutablePointer<Float>) {
-        let g = geometry, perImage = tilesPerImage, xiStride = g.channels * tiles, lanes = TileVector.scalarCount
+        let g = geometry, perImage = tilesPerImage, lanes = TileVector.scalarCount
+        let xiStride = Self.positionStride(rows: g.channels, columns: tiles)
         let padded = scratch, phases = scratch + phasesOffset, count = tileColumns + 1
         let (p0, p1, p2, p3) = (phases, phases + phaseSize, phases + 2 * phaseSize, phases + 3 * phaseSize)
         // Whole rows: entries c = 0…5 of row r of the eight tiles from t on, straight from the phase planes.

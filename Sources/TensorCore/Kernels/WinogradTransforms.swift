@@ -12,6 +12,11 @@
 /// How a 3×3 stride-1 convolution is cut into 4×4 output tiles; tile (ty, tx) reads padded input rows
 /// 4·ty … 4·ty+5 and columns 4·tx … 4·tx+5, where padded position p is input position p − padding.
 struct WinogradTiling {
+    /// Floats from one position ξ's [rows, columns] matrix to the next (V, M and their gradients): one cache
+    /// line more than the matrix, so that a tile's stores to its positions do not all fall into one L1 set
+    /// (with rows × columns a multiple of 1024, as in BigGAN's layers, they did).
+    static func positionStride(rows: Int, columns: Int) -> Int { rows * columns + 16 }
+
     let geometry: ConvGeometry
     /// Ty = ⌈H'/4⌉ and Tx = ⌈W'/4⌉; a last tile that overhangs the output edge is computed and cut.
     let tileRows: Int, tileColumns: Int
