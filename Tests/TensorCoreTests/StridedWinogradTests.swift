@@ -66,7 +66,8 @@ final class StridedWinogradTests: XCTestCase {
         let whole = run(c, winograd: true), single = run(c, winograd: true, chunkBytes: 1)
         XCTAssertEqual(single.y, whole.y)
         XCTAssertEqual(single.dx, whole.dx)
-        assertClose(single.dw, whole.dw, tolerance: 1e-6 * whole.dw.map(abs).max()! * Float(c.batch))
+        // The weight gradient sums each entry over the whole batch in one product, whatever the chunks.
+        XCTAssertEqual(single.dw, whole.dw)
     }
 
     func testAppliesOnlyToItsGeometry() {

@@ -74,31 +74,36 @@ public enum StridedWinogradConvolution {
         }
     }
 
-    /// dW[O, C, 4, 4], the adjoint of `forward` in w: the weight transform's adjoint of Σ_chunks dM[ξ] V[ξ]ᵀ,
-    /// summed over chunks by `ConvolutionKernels.sumOverChunks` (fixed group order).
+    /// dW[O, C, 4, 4], the adjoint of `forward` in w: the weight transform's adjoint of dU[ξ] = dM[ξ] V[ξ]ᵀ
+    /// summed over every tile of the batch. The whole batch is transformed first (chunks on the workers),
+    /// then each position's product runs as one sgemm over all tiles, in halves of the output channels
+    /// spread over the workers: no partial sums to zero and add, and each entry is summed in one call, so
+    /// the result does not depend on the core count.
     public static func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, outChannels: Int,
                                       geometry g: ConvGeometry, dw: UnsafeMutablePointer<Float>,
                                       chunkBytes: Int = defaultChunkBytes) {
         let tiling = StridedWinogradTiling(g)
         let (rows, tilesPerImage) = (4 * g.channels, tiling.tilesPerImage)
-        let chunk = imagesPerChunk(tiling, outChannels: outChannels, chunkBytes: chunkBytes,
-                                   groups: ConvolutionKernels.accumulationGroups)
-        let transformed = 9 * (rows * tilesPerImage + 16), product = 9 * (outChannels * tilesPerImage + 16)
+        let tiles = g.batch * tilesPerImage, (vStride, mStride) = (stride(rows, tiles), stride(outChannels, tiles))
+        let v = UnsafeMutablePointer<Float>.allocate(capacity: 9 * vStride)
+        let dm = UnsafeMutablePointer<Float>.allocate(capacity: 9 * mStride)
+        let du = UnsafeMutablePointer<Float>.allocate(capacity: 9 * stride(outChannels, rows))
+        defer { v.deallocate(); dm.deallocate(); du.deallocate() }
+        let chunk = imagesPerChunk(tiling, outChannels: outChannels, chunkBytes: chunkBytes, groups: Parallel.workerCount)
         let imageSize = g.channels * g.height * g.width, outputSize = outChannels * g.outputPlane
-        let size = 9 * stride(outChannels, rows)
-        let du = UnsafeMutablePointer<Float>.allocate(capacity: size)
-        defer { du.deallocate() }
-        ConvolutionKernels.sumOverChunks(g, chunk: chunk, size: size, scratchA: transformed + (tiling.paddedImage + StridedWinogradTiling.slack),
-                                         scratchB: product, into: du) { start, c, v, dm, partial, accumulate in
-            let tiles = c.batch * tilesPerImage
-            let (vStride, mStride) = (stride(rows, tiles), stride(outChannels, tiles))
-            tiling.transformInput(x + start * imageSize, images: c.batch, into: v, padded: v + chunk * transformed)
-            tiling.transformOutputGradient(dy + start * outputSize, images: c.batch, outChannels: outChannels, into: dm)
-            for xi in 0..<9 {
-                GEMM.multiply(m: outChannels, n: rows, k: tiles, a: dm + xi * mStride, transposeA: true,
-                              b: v + xi * vStride, accumulate: accumulate,
-                              c: partial + xi * stride(outChannels, rows))
-            }
+        ConvolutionKernels.forEachChunk(g, chunk: chunk, groups: Parallel.workerCount,
+                                        scratchA: tiling.paddedImage + StridedWinogradTiling.slack, scratchB: 0) { _, start, c, padded, _ in
+            let first = start * tilesPerImage
+            tiling.transformInput(x + start * imageSize, images: c.batch, tiles: tiles, into: v + first * rows, padded: padded)
+            tiling.transformOutputGradient(dy + start * outputSize, images: c.batch, tiles: tiles, outChannels: outChannels,
+                                           into: dm + first * outChannels)
+        }
+        let halves = 2
+        Parallel.forEach(9 * halves) { task in
+            let (xi, half) = task.quotientAndRemainder(dividingBy: halves)
+            let (low, high) = (outChannels * half / halves, outChannels * (half + 1) / halves)
+            GEMM.multiply(m: high - low, n: rows, k: tiles, a: dm + xi * mStride + low, lda: outChannels, transposeA: true,
+                          b: v + xi * vStride, ldb: rows, c: du + xi * stride(outChannels, rows) + low * rows, ldc: rows)
         }
         StridedWinogradTiling.transformWeightGradientAdjoint(du, outChannels: outChannels, channels: g.channels, into: dw)
     }

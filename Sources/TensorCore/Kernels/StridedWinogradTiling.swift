@@ -97,11 +97,13 @@ struct StridedWinogradTiling {
     /// Vᵀ[ξ, tile, 4c + 2a + b] = (Bᵀ d B)[ξ] for d[r, s] = x̃[c, 4t + 2r + a, 4u + 2s + b], for the chunk's
     /// `images` images at x (padded first into `padded`, `images` · `paddedImage` + `slack` floats). Vᵀ holds each tile's
     /// 4C values together, so a tile's four phases are one vector store.
-    func transformInput(_ x: UnsafePointer<Float>, images: Int, into v: UnsafeMutablePointer<Float>,
+    /// `tiles` (default: the chunk's own) is the row count of the Vᵀ matrices that `v` points into, at the
+    /// chunk's first tile.
+    func transformInput(_ x: UnsafePointer<Float>, images: Int, tiles: Int? = nil, into v: UnsafeMutablePointer<Float>,
                         padded: UnsafeMutablePointer<Float>) {
         pad(x, images: images, into: padded)
         let (channels, w) = (geometry.channels, paddedWidth)
-        let rows = 4 * channels, stride = Self.positionStride(rows: rows, columns: images * tilesPerImage)
+        let rows = 4 * channels, stride = Self.positionStride(rows: rows, columns: tiles ?? images * tilesPerImage)
         for n in 0..<images {
             for t in 0..<tileRows {
                 for u in 0..<tileColumns {

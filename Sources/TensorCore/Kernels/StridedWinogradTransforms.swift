@@ -36,9 +36,10 @@ extension StridedWinogradTiling {
     /// The adjoint of `transformOutput` without bias, stored transposed: dMᵀ[ξ, tile, o] = (A dy Aᵀ)[ξ] for the
     /// tile's 2×2 block of dy (zero where the tile sticks out of the plane). Output channels are innermost, so
     /// the nine stores of each channel go to nine sequential streams.
-    func transformOutputGradient(_ dy: UnsafePointer<Float>, images: Int, outChannels: Int,
+    /// `tiles` (default: the chunk's own) is the row count of the dMᵀ matrices that `dm` points into.
+    func transformOutputGradient(_ dy: UnsafePointer<Float>, images: Int, tiles: Int? = nil, outChannels: Int,
                                  into dm: UnsafeMutablePointer<Float>) {
-        let tiles = images * tilesPerImage, stride = Self.positionStride(rows: tiles, columns: outChannels)
+        let stride = Self.positionStride(rows: tiles ?? images * tilesPerImage, columns: outChannels)
         let (h, w) = (outputHeight, outputWidth), plane = outputHeight * outputWidth
         for n in 0..<images {
             for t in 0..<tileRows {
