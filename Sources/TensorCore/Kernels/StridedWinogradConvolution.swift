@@ -21,7 +21,7 @@ public enum StridedWinogradConvolution {
     static func imagesPerChunk(_ tiling: StridedWinogradTiling, outChannels: Int, chunkBytes: Int, groups: Int) -> Int {
         let batch = tiling.geometry.batch
         let rows = 4 * tiling.geometry.channels + outChannels
-        let floats = StridedWinogradTiling.positions * rows * tiling.tilesPerImage + (tiling.paddedImage + StridedWinogradTiling.slack)
+        let floats = StridedWinogradTiling.positions * rows * tiling.tilesPerImage + tiling.paddedScratch
         let bytesPerImage = floats * MemoryLayout<Float>.size
         return max(1, min((batch + groups - 1) / groups, chunkBytes / max(1, bytesPerImage)))
     }
@@ -38,7 +38,7 @@ public enum StridedWinogradConvolution {
         let transformed = 9 * (rows * tilesPerImage + 16), product = 9 * (outChannels * tilesPerImage + 16)
         let imageSize = g.channels * g.height * g.width, outputSize = outChannels * g.outputPlane
         ConvolutionKernels.forEachChunk(g, chunk: chunk, groups: Parallel.workerCount,
-                                        scratchA: transformed + (tiling.paddedImage + StridedWinogradTiling.slack), scratchB: product) { _, start, c, v, m in
+                                        scratchA: transformed + tiling.paddedScratch, scratchB: product) { _, start, c, v, m in
             let tiles = c.batch * tilesPerImage
             let (vStride, mStride) = (stride(rows, tiles), stride(outChannels, tiles))
             tiling.transformInput(x + start * imageSize, images: c.batch, into: v, padded: v + chunk * transformed)
@@ -62,7 +62,7 @@ public enum StridedWinogradConvolution {
         let transformed = 9 * (rows * tilesPerImage + 16), product = 9 * (outChannels * tilesPerImage + 16)
         let imageSize = g.channels * g.height * g.width, outputSize = outChannels * g.outputPlane
         ConvolutionKernels.forEachChunk(g, chunk: chunk, groups: Parallel.workerCount,
-                                        scratchA: transformed + (tiling.paddedImage + StridedWinogradTiling.slack), scratchB: product) { _, start, c, dv, dm in
+                                        scratchA: transformed + tiling.paddedScratch, scratchB: product) { _, start, c, dv, dm in
             let tiles = c.batch * tilesPerImage
             let (vStride, mStride) = (stride(rows, tiles), stride(outChannels, tiles))
             tiling.transformOutputGradient(dy + start * outputSize, images: c.batch, outChannels: outChannels, into: dm)
@@ -92,7 +92,7 @@ public enum StridedWinogradConvolution {
         let chunk = imagesPerChunk(tiling, outChannels: outChannels, chunkBytes: chunkBytes, groups: Parallel.workerCount)
         let imageSize = g.channels * g.height * g.width, outputSize = outChannels * g.outputPlane
         ConvolutionKernels.forEachChunk(g, chunk: chunk, groups: Parallel.workerCount,
-                                        scratchA: tiling.paddedImage + StridedWinogradTiling.slack, scratchB: 0) { _, start, c, padded, _ in
+                                        scratchA: tiling.paddedScratch, scratchB: 0) { _, start, c, padded, _ in
             let first = start * tilesPerImage
             tiling.transformInput(x + start * imageSize, images: c.batch, tiles: tiles, into: v + first * rows, padded: padded)
             tiling.transformOutputGradient(dy + start * outputSize, images: c.batch, tiles: tiles, outChannels: outChannels,

@@ -85,6 +85,9 @@ struct StridedWinogradTiling {
     /// Floats read past a padded plane's last row by `row`.
     static let slack = 8
 
+    /// Scratch floats per image for its padded planes, with the slack (more than a chunk needs).
+    var paddedScratch: Int { paddedImage + Self.slack }
+
     /// The samples s = 0, 1, 2 (columns 2s, 2s + 1) of rows a = 0 (`top`) and a = 1 (`bottom`) as the four
     /// phases (a, b) = (0,0), (0,1), (1,0), (1,1).
     @inline(__always)
