@@ -16,3 +16,62 @@ func assertClose(_ actual: [Float], _ expected: [Float], tolerance: Float = 1e-5
     let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
     XCTAssertLessThanOrEqual(worst, tolerance, "largest difference \(worst)", file: file, line: line)
 }
+
+/// Checks the gradient of a penalty built with createGraph (an R1-style ‖∂D/∂x‖²) in `parameter` against
+/// central differences of the same penalty built with first-order gradients only, at `elements`.
+func assertPenaltyGradient(_ parameter: Tensor, elements: [Int], epsilon: Float = 1e-2,
+                           file: StaticString = #filePath, line: UInt = #line,
+                           _ penalty: (Tensor, _ createGraph: Bool) -> Tensor) {
+    let leaf = Tensor(shape: parameter.shape, scalars: parameter.scalars, requiresGradient: true)
+    penalty(leaf, true).backward()
+    guard let analytic = leaf.gradient?.scalars else { return XCTFail("no gradient reached the parameter", file: file, line: line) }
+    for element in elements {
+        func value(_ delta: Float) -> Double {
+            var values = parameter.scalars
+            values[element] += delta
+            return Double(penalty(Tensor(shape: parameter.shape, scalars: values), false).scalar)
+        }
+        let numeric = (value(epsilon) - value(-epsilon)) / Double(2 * epsilon)
+        XCTAssertEqual(Double(analytic[element]), numeric, accuracy: 1e-2 + 1e-2 * abs(numeric), "element \(element)",
+                       file: file, line: line)
+    }
+}
+
+/// Outputs of the three convolution kernels on one problem.
+struct ConvolutionKernelResults { var y, dx, dw: [Float] }
+
+/// Forward (with bias), transposed and weight gradient of a convolution of geometry `g` by `algorithm`, on
+/// normal samples from the stream (seed from the plane size, `name`); `chunkBytes` sizes the chunks.
+func runConvolutionKernels(_ g: ConvGeometry, outChannels: Int, name: String, algorithm: ConvolutionKernels.Algorithm,
+                           chunkBytes: Int? = nil) -> ConvolutionKernelResults {
+    var stream = RandomStream(seed: UInt64(g.height * 31 + g.width), name: name)
+    let x = stream.normals(g.batch * g.channels * g.height * g.width)
+    let w = stream.normals(outChannels * g.patchSize), bias = stream.normals(outChannels)
+    let dy = stream.normals(g.batch * outChannels * g.outputPlane)
+    var r = ConvolutionKernelResults(y: [Float](repeating: .nan, count: dy.count), dx: [Float](repeating: .nan, count: x.count),
+                                     dw: [Float](repeating: .nan, count: w.count))
+    r.y.withUnsafeMutableBufferPointer {
+        ConvolutionKernels.forward(x: x, weight: w, bias: bias, outChannels: outChannels, geometry: g,
+                                   y: $0.baseAddress!, chunkBytes: chunkBytes, algorithm: algorithm)
+    }
+    r.dx.withUnsafeMutableBufferPointer {
+        ConvolutionKernels.transposed(dy: dy, weight: w, outChannels: outChannels, geometry: g,
+                                      x: $0.baseAddress!, chunkBytes: chunkBytes, algorithm: algorithm)
+    }
+    r.dw.withUnsafeMutableBufferPointer {
+        ConvolutionKernels.weightGradient(x: x, dy: dy, outChannels: outChannels, geometry: g,
+                                          dw: $0.baseAddress!, chunkBytes: chunkBytes, algorithm: algorithm)
+    }
+    return r
+}
+
+/// The Winograd kernels (one chunk) against im2col on one problem: every output within `relative` of the
+/// largest magnitude of im2col's.
+func assertWinogradMatchesIm2col(_ g: ConvGeometry, outChannels: Int, name: String, relative: Float,
+                                 file: StaticString = #filePath, line: UInt = #line) {
+    let fast = runConvolutionKernels(g, outChannels: outChannels, name: name, algorithm: .winograd, chunkBytes: 1 << 30)
+    let simple = runConvolutionKernels(g, outChannels: outChannels, name: name, algorithm: .im2col)
+    for (actual, expected) in [(fast.y, simple.y), (fast.dx, simple.dx), (fast.dw, simple.dw)] {
+        assertClose(actual, expected, tolerance: relative * expected.map(abs).max()!, file: file, line: line)
+    }
+}

@@ -23,47 +23,19 @@ final class StridedWinogradTests: XCTestCase {
         ConvGeometry(batch: c.batch, channels: c.channels, height: c.height, width: c.width, kernel: 4, stride: 2, padding: 1)
     }
 
-    struct Results { var y, dx, dw: [Float] }
-
-    /// Forward (with bias), transposed and weight gradient of one case by Winograd or by im2col.
-    func run(_ c: Case, winograd: Bool, chunkBytes: Int = 1 << 30) -> Results {
-        let g = geometry(c)
-        var stream = RandomStream(seed: UInt64(c.height * 31 + c.width), name: "strided-winograd")
-        let x = stream.normals(c.batch * c.channels * c.height * c.width)
-        let w = stream.normals(c.outChannels * c.channels * 16), bias = stream.normals(c.outChannels)
-        let dy = stream.normals(c.batch * c.outChannels * g.outputPlane)
-        var r = Results(y: [Float](repeating: .nan, count: dy.count), dx: [Float](repeating: .nan, count: x.count),
-                        dw: [Float](repeating: .nan, count: w.count))
-        let algorithm: ConvolutionKernels.Algorithm = winograd ? .winograd : .im2col, bytes = winograd ? chunkBytes : nil
-        r.y.withUnsafeMutableBufferPointer {
-            ConvolutionKernels.forward(x: x, weight: w, bias: bias, outChannels: c.outChannels, geometry: g,
-                                       y: $0.baseAddress!, chunkBytes: bytes, algorithm: algorithm)
-        }
-        r.dx.withUnsafeMutableBufferPointer {
-            ConvolutionKernels.transposed(dy: dy, weight: w, outChannels: c.outChannels, geometry: g,
-                                          x: $0.baseAddress!, chunkBytes: bytes, algorithm: algorithm)
-        }
-        r.dw.withUnsafeMutableBufferPointer {
-            ConvolutionKernels.weightGradient(x: x, dy: dy, outChannels: c.outChannels, geometry: g,
-                                              dw: $0.baseAddress!, chunkBytes: bytes, algorithm: algorithm)
-        }
-        return r
-    }
-
     func testMatchesIm2colForWholeAndOverhangingTiles() {
-        for c in cases {
-            let fast = run(c, winograd: true), simple = run(c, winograd: false)
-            // The transforms only add and subtract, so the results agree to float rounding of sums of a few
-            // dozen terms; a wrong transform entry is off by whole inputs.
-            assertClose(fast.y, simple.y, tolerance: 1e-5 * simple.y.map(abs).max()!)
-            assertClose(fast.dx, simple.dx, tolerance: 1e-5 * simple.dx.map(abs).max()!)
-            assertClose(fast.dw, simple.dw, tolerance: 1e-5 * simple.dw.map(abs).max()!)
-        }
+        // The transforms only add and subtract, so the results agree to float rounding of sums of a few
+        // dozen terms; a wrong transform entry is off by whole inputs.
+        for c in cases { assertWinogradMatchesIm2col(geometry(c), outChannels: c.outChannels, name: "strided-winograd", relative: 1e-5) }
     }
 
     func testChunkingDoesNotChangeResults() {
         let c = Case(batch: 7, channels: 8, outChannels: 8, height: 6, width: 8)
-        let whole = run(c, winograd: true), single = run(c, winograd: true, chunkBytes: 1)
+        func run(chunkBytes: Int) -> ConvolutionKernelResults {
+            runConvolutionKernels(geometry(c), outChannels: c.outChannels, name: "strided-winograd", algorithm: .winograd,
+                                  chunkBytes: chunkBytes)
+        }
+        let whole = run(chunkBytes: 1 << 30), single = run(chunkBytes: 1)
         XCTAssertEqual(single.y, whole.y)
         XCTAssertEqual(single.dx, whole.dx)
         // The weight gradient sums each entry over the whole batch in one product, whatever the chunks.

@@ -25,49 +25,19 @@ final class WinogradTests: XCTestCase {
         ConvGeometry(batch: c.batch, channels: c.channels, height: c.height, width: c.width, kernel: 3, stride: 1, padding: c.padding)
     }
 
-    struct Results { var y, dx, dw: [Float] }
-
-    /// Forward (with bias), transposed and weight gradient of one case by Winograd or by im2col.
-    func run(_ c: Case, winograd: Bool, chunkBytes: Int = 1 << 30) -> Results {
-        let g = geometry(c)
-        var stream = RandomStream(seed: UInt64(c.height * 31 + c.width), name: "winograd")
-        let x = stream.normals(c.batch * c.channels * c.height * c.width)
-        let w = stream.normals(c.outChannels * c.channels * 9), bias = stream.normals(c.outChannels)
-        let dy = stream.normals(c.batch * c.outChannels * g.outputPlane)
-        var r = Results(y: [Float](repeating: .nan, count: dy.count), dx: [Float](repeating: .nan, count: x.count),
-                        dw: [Float](repeating: .nan, count: w.count))
-        // chunkBytes sizes Winograd's chunks; im2col keeps its default.
-        let algorithm: ConvolutionKernels.Algorithm = winograd ? .winograd : .im2col, bytes = winograd ? chunkBytes : nil
-        r.y.withUnsafeMutableBufferPointer {
-            ConvolutionKernels.forward(x: x, weight: w, bias: bias, outChannels: c.outChannels, geometry: g,
-                                       y: $0.baseAddress!, chunkBytes: bytes, algorithm: algorithm)
-        }
-        r.dx.withUnsafeMutableBufferPointer {
-            ConvolutionKernels.transposed(dy: dy, weight: w, outChannels: c.outChannels, geometry: g,
-                                          x: $0.baseAddress!, chunkBytes: bytes, algorithm: algorithm)
-        }
-        r.dw.withUnsafeMutableBufferPointer {
-            ConvolutionKernels.weightGradient(x: x, dy: dy, outChannels: c.outChannels, geometry: g,
-                                              dw: $0.baseAddress!, chunkBytes: bytes, algorithm: algorithm)
-        }
-        return r
-    }
-
     func testMatchesIm2colForEveryPaddingAndEdge() {
-        for c in cases {
-            let fast = run(c, winograd: true), simple = run(c, winograd: false)
-            // F(4×4, 3×3) rounds to a few 1e-6 of the output's scale; 2e-5 of it still catches any wrong
-            // transform entry (those are off by whole multiples of an input).
-            assertClose(fast.y, simple.y, tolerance: 2e-5 * simple.y.map(abs).max()!)
-            assertClose(fast.dx, simple.dx, tolerance: 2e-5 * simple.dx.map(abs).max()!)
-            assertClose(fast.dw, simple.dw, tolerance: 2e-5 * simple.dw.map(abs).max()!)
-        }
+        // F(4×4, 3×3) rounds to a few 1e-6 of the output's scale; 2e-5 of it still catches any wrong
+        // transform entry (those are off by whole multiples of an input).
+        for c in cases { assertWinogradMatchesIm2col(geometry(c), outChannels: c.outChannels, name: "winograd", relative: 2e-5) }
     }
 
     func testChunkingDoesNotChangeResults() {
         // One image per chunk runs every accumulation group of the weight gradient and a ragged last round.
         let c = Case(batch: 7, channels: 3, outChannels: 4, height: 6, width: 7, padding: 1)
-        let whole = run(c, winograd: true), single = run(c, winograd: true, chunkBytes: 1)
+        func run(chunkBytes: Int) -> ConvolutionKernelResults {
+            runConvolutionKernels(geometry(c), outChannels: c.outChannels, name: "winograd", algorithm: .winograd, chunkBytes: chunkBytes)
+        }
+        let whole = run(chunkBytes: 1 << 30), single = run(chunkBytes: 1)
         XCTAssertEqual(single.y, whole.y)
         XCTAssertEqual(single.dx, whole.dx)
         // Weight-gradient partial sums group differently: equal up to float rounding of the largest entry.

@@ -30,23 +30,14 @@ public enum StridedWinogradConvolution {
     public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil,
                                outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
                                chunkBytes: Int = defaultChunkBytes) {
-        let tiling = StridedWinogradTiling(g)
-        let (rows, tilesPerImage) = (4 * g.channels, tiling.tilesPerImage)
-        let u = transformedWeight(weight, outChannels: outChannels, channels: g.channels)
-        defer { u.deallocate() }
-        let chunk = imagesPerChunk(tiling, outChannels: outChannels, chunkBytes: chunkBytes, groups: Parallel.workerCount)
-        let transformed = 9 * (rows * tilesPerImage + 16), product = 9 * (outChannels * tilesPerImage + 16)
-        let imageSize = g.channels * g.height * g.width, outputSize = outChannels * g.outputPlane
-        ConvolutionKernels.forEachChunk(g, chunk: chunk, groups: Parallel.workerCount,
-                                        scratchA: transformed + tiling.paddedScratch, scratchB: product) { _, start, c, v, m in
-            let tiles = c.batch * tilesPerImage
-            let (vStride, mStride) = (stride(rows, tiles), stride(outChannels, tiles))
-            tiling.transformInput(x + start * imageSize, images: c.batch, into: v, padded: v + chunk * transformed)
+        forEachTransformedChunk(g, weight: weight, outChannels: outChannels, chunkBytes: chunkBytes) { chunk, u, v, m in
+            chunk.tiling.transformInput(x + chunk.start * chunk.imageSize, images: chunk.images, into: v, padded: chunk.padded)
             for xi in 0..<9 {
-                GEMM.multiply(m: outChannels, n: tiles, k: rows, a: u + xi * stride(outChannels, rows),
-                              b: v + xi * vStride, transposeB: true, c: m + xi * mStride)
+                GEMM.multiply(m: outChannels, n: chunk.tiles, k: chunk.rows, a: u + xi * stride(outChannels, chunk.rows),
+                              b: v + xi * chunk.vStride, transposeB: true, c: m + xi * chunk.mStride)
             }
-            tiling.transformOutput(m, images: c.batch, outChannels: outChannels, bias: bias, into: y + start * outputSize)
+            chunk.tiling.transformOutput(m, images: chunk.images, outChannels: outChannels, bias: bias,
+                                         into: y + chunk.start * chunk.outputSize)
         }
     }
 
@@ -54,23 +45,45 @@ public enum StridedWinogradConvolution {
     public static func transposed(dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int,
                                   geometry g: ConvGeometry, x: UnsafeMutablePointer<Float>,
                                   chunkBytes: Int = defaultChunkBytes) {
+        forEachTransformedChunk(g, weight: weight, outChannels: outChannels, chunkBytes: chunkBytes) { chunk, u, dv, dm in
+            chunk.tiling.transformOutputGradient(dy + chunk.start * chunk.outputSize, images: chunk.images,
+                                                 outChannels: outChannels, into: dm)
+            for xi in 0..<9 {
+                GEMM.multiply(m: chunk.tiles, n: chunk.rows, k: outChannels, a: dm + xi * chunk.mStride,
+                              b: u + xi * stride(outChannels, chunk.rows), c: dv + xi * chunk.vStride)
+            }
+            chunk.tiling.transformInputAdjoint(dv, images: chunk.images, into: x + chunk.start * chunk.imageSize,
+                                               padded: chunk.padded)
+        }
+    }
+
+    /// Where a chunk is and how its matrices are laid out.
+    struct Chunk {
+        let tiling: StridedWinogradTiling
+        let start, images, rows, tiles, vStride, mStride, imageSize, outputSize: Int
+        /// Scratch for the chunk's padded planes.
+        let padded: UnsafeMutablePointer<Float>
+    }
+
+    /// Runs `body(chunk, U, V scratch, M scratch)` for every chunk of the batch on the workers, with the
+    /// weight transformed once.
+    private static func forEachTransformedChunk(_ g: ConvGeometry, weight: UnsafePointer<Float>, outChannels: Int, chunkBytes: Int,
+                                                _ body: (Chunk, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
+                                                         UnsafeMutablePointer<Float>) -> Void) {
         let tiling = StridedWinogradTiling(g)
         let (rows, tilesPerImage) = (4 * g.channels, tiling.tilesPerImage)
         let u = transformedWeight(weight, outChannels: outChannels, channels: g.channels)
         defer { u.deallocate() }
         let chunk = imagesPerChunk(tiling, outChannels: outChannels, chunkBytes: chunkBytes, groups: Parallel.workerCount)
         let transformed = 9 * (rows * tilesPerImage + 16), product = 9 * (outChannels * tilesPerImage + 16)
-        let imageSize = g.channels * g.height * g.width, outputSize = outChannels * g.outputPlane
         ConvolutionKernels.forEachChunk(g, chunk: chunk, groups: Parallel.workerCount,
-                                        scratchA: transformed + tiling.paddedScratch, scratchB: product) { _, start, c, dv, dm in
+                                        scratchA: transformed + tiling.paddedScratch, scratchB: product) { _, start, c, v, m in
             let tiles = c.batch * tilesPerImage
-            let (vStride, mStride) = (stride(rows, tiles), stride(outChannels, tiles))
-            tiling.transformOutputGradient(dy + start * outputSize, images: c.batch, outChannels: outChannels, into: dm)
-            for xi in 0..<9 {
-                GEMM.multiply(m: tiles, n: rows, k: outChannels, a: dm + xi * mStride,
-                              b: u + xi * stride(outChannels, rows), c: dv + xi * vStride)
-            }
-            tiling.transformInputAdjoint(dv, images: c.batch, into: x + start * imageSize, padded: dv + chunk * transformed)
+            let layout = Chunk(tiling: tiling, start: start, images: c.batch, rows: rows, tiles: tiles,
+                               vStride: stride(rows, tiles), mStride: stride(outChannels, tiles),
+                               imageSize: g.channels * g.height * g.width, outputSize: outChannels * g.outputPlane,
+                               padded: v + chunk * transformed)
+            body(layout, u, v, m)
         }
     }
 
