@@ -13,7 +13,8 @@ import Dispatch
 public enum ConvolutionKernels {
     /// How a convolution is computed; all give the same values up to rounding.
     public enum Algorithm: Sendable {
-        /// Winograd where one applies (`WinogradConvolution`, `StridedWinogradConvolution`), im2col elsewhere.
+        /// Winograd where one applies and pays off (`WinogradConvolution`, `StridedWinogradConvolution`),
+        /// im2col elsewhere.
         case automatic
         /// im2col + one sgemm per chunk: any kernel, stride and padding.
         case im2col
@@ -21,9 +22,10 @@ public enum ConvolutionKernels {
         /// space-to-depth input for 4×4 stride-2 convolutions with padding 1 and ≥ 8 channels in and out.
         case winograd
 
-        func usesWinograd(_ applies: Bool) -> Bool {
+        /// `worthwhile`: whether `.automatic` should take Winograd where it applies.
+        func usesWinograd(_ applies: Bool, worthwhile: Bool) -> Bool {
             switch self {
-            case .automatic: return applies
+            case .automatic: return applies && worthwhile
             case .im2col: return false
             case .winograd:
                 precondition(applies, "Winograd convolution needs a 3×3 stride-1 kernel (padding ≤ 2 when transposed) "
@@ -96,7 +98,7 @@ public enum ConvolutionKernels {
                                outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
                                chunkBytes: Int? = nil, algorithm: Algorithm = .automatic) {
         let strided = StridedWinogradConvolution.applies(to: g, outChannels: outChannels)
-        if algorithm.usesWinograd(WinogradConvolution.applies(to: g) || strided) {
+        if algorithm.usesWinograd(WinogradConvolution.applies(to: g) || strided, worthwhile: WinogradConvolution.worthwhile(g)) {
             if strided {
                 return StridedWinogradConvolution.forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g,
                                                           y: y, chunkBytes: chunkBytes ?? StridedWinogradConvolution.defaultChunkBytes)
@@ -125,7 +127,7 @@ public enum ConvolutionKernels {
                                   geometry g: ConvGeometry, x: UnsafeMutablePointer<Float>,
                                   chunkBytes: Int? = nil, algorithm: Algorithm = .automatic) {
         let strided = StridedWinogradConvolution.applies(to: g, outChannels: outChannels)
-        if algorithm.usesWinograd(WinogradConvolution.appliesTransposed(to: g) || strided) {
+        if algorithm.usesWinograd(WinogradConvolution.appliesTransposed(to: g) || strided, worthwhile: WinogradConvolution.worthwhile(g)) {
             if strided {
                 return StridedWinogradConvolution.transposed(dy: dy, weight: weight, outChannels: outChannels, geometry: g, x: x,
                                                              chunkBytes: chunkBytes ?? StridedWinogradConvolution.defaultChunkBytes)
@@ -150,7 +152,7 @@ public enum ConvolutionKernels {
                                       geometry g: ConvGeometry, dw: UnsafeMutablePointer<Float>,
                                       chunkBytes: Int? = nil, algorithm: Algorithm = .automatic) {
         let strided = StridedWinogradConvolution.applies(to: g, outChannels: outChannels)
-        if algorithm.usesWinograd(WinogradConvolution.applies(to: g) || strided) {
+        if algorithm.usesWinograd(WinogradConvolution.applies(to: g) || strided, worthwhile: WinogradConvolution.worthwhile(g)) {
             if strided {
                 return StridedWinogradConvolution.weightGradient(x: x, dy: dy, outChannels: outChannels, geometry: g, dw: dw,
                                                                  chunkBytes: chunkBytes ?? StridedWinogradConvolution.defaultChunkBytes)
