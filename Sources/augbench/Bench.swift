@@ -83,7 +83,7 @@ struct Kernels: ParsableCommand {
         #if DEBUG
         print("warning: debug build; timings are meaningless. Use `swift run -c release augbench bench`.")
         #endif
-        print("BLAS kernel: \(kernel.summary); OpenBLAS threads: \(BLASKernel.threadCount); CPU: \(BLASKernel.cpuModel())\n")
+        print("BLAS kernel: \(kernel.summary); \(BLASKernel.threadCount) worker threads (OpenBLAS single-threaded in each); CPU: \(BLASKernel.cpuModel())\n")
         print("| workload | shape | ms | GFLOP/s |")
         print("|---|---|---:|---:|")
         for result in results {

@@ -22,7 +22,7 @@ struct Doctor: ParsableCommand {
         let kernel = BLASKernel.ensureBestKernel()
         let flags = BLASKernel.cpuFlags()
         row("Swift", Toolchain.swiftVersion)
-        row("OpenBLAS", "\(BLASKernel.version), \(BLASKernel.threadCount) threads")
+        row("OpenBLAS", "\(BLASKernel.version), single-threaded inside \(BLASKernel.threadCount) worker threads")
         row("BLAS kernel", kernel.summary)
         if !kernel.selfCheckPassed {
             problems.append("The BLAS kernel \(kernel.coreName) computed a wrong product; set OPENBLAS_CORETYPE to an older core (e.g. Haswell).")
