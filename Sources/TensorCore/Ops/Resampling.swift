@@ -6,9 +6,17 @@ extension Tensor {
     public func avgPool2d(_ k: Int = 2) -> Tensor {
         precondition(rank == 4 && shape[2] % k == 0 && shape[3] % k == 0,
                      "avgPool2d: \(shape) is not NCHW with H and W divisible by \(k)")
+        let scale = 1 / Float(k * k)
+        return Tensor.record(pooled(k, scale: scale), inputs: [self]) { g in
+            // One pass each way; under createGraph the pullback is built from recorded ops.
+            [GradientMode.isRecording ? g.upsampleNearest(k) * scale : g.upsampled(k, scale: scale)]
+        }
+    }
+
+    /// scale · Σ_{a,b<k} x[n, c, k·i + a, k·j + b], unrecorded.
+    func pooled(_ k: Int, scale: Float) -> Tensor {
         let (planes, h, w) = (shape[0] * shape[1], shape[2], shape[3])
         let (oh, ow) = (h / k, w / k)
-        let scale = 1 / Float(k * k)
         let values = [Float].uninitialized(planes * oh * ow) { out in
             scalars.withUnsafeBufferPointer { x in
                 let px = x.baseAddress!
@@ -24,14 +32,21 @@ extension Tensor {
                 }
             }
         }
-        let y = Tensor(shape: [shape[0], shape[1], oh, ow], scalars: values)
-        return Tensor.record(y, inputs: [self]) { g in [g.upsampleNearest(k) * scale] }
+        return Tensor(shape: [shape[0], shape[1], oh, ow], scalars: values)
     }
 
     /// Nearest-neighbour upsampling by an integer factor: y[n, c, i, j] = x[n, c, ⌊i/f⌋, ⌊j/f⌋].
     /// Pullback: avgPool2d(g, f) · f² (the sum over each f×f block).
     public func upsampleNearest(_ factor: Int = 2) -> Tensor {
         precondition(rank == 4, "upsampleNearest: expects NCHW, got \(shape)")
+        let area = Float(factor * factor)
+        return Tensor.record(upsampled(factor, scale: 1), inputs: [self]) { g in
+            [GradientMode.isRecording ? g.avgPool2d(factor) * area : g.pooled(factor, scale: 1)]
+        }
+    }
+
+    /// scale · x[n, c, ⌊i/f⌋, ⌊j/f⌋], unrecorded.
+    func upsampled(_ factor: Int, scale: Float) -> Tensor {
         let (planes, h, w) = (shape[0] * shape[1], shape[2], shape[3])
         let (oh, ow) = (h * factor, w * factor)
         let values = [Float].uninitialized(planes * oh * ow) { out in
@@ -42,13 +57,12 @@ extension Tensor {
                     for r in 0..<h {
                         // Widen source row r once, then repeat the widened row factor − 1 times.
                         let row = source + r * w, first = target + r * factor * ow
-                        for q in 0..<w { for copy in 0..<factor { first[q * factor + copy] = row[q] } }
+                        for q in 0..<w { for copy in 0..<factor { first[q * factor + copy] = row[q] * scale } }
                         for repeatRow in 1..<factor { (first + repeatRow * ow).update(from: first, count: ow) }
                     }
                 }
             }
         }
-        let y = Tensor(shape: [shape[0], shape[1], oh, ow], scalars: values)
-        return Tensor.record(y, inputs: [self]) { g in [g.avgPool2d(factor) * Float(factor * factor)] }
+        return Tensor(shape: [shape[0], shape[1], oh, ow], scalars: values)
     }
 }
