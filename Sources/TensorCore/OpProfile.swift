@@ -3,9 +3,9 @@ import Foundation
 /// Wall time per tape op, for finding what dominates a training step (`augbench bench train-step --profile`).
 ///
 /// An op is named by the function that recorded it (`conv2d(_:weight:bias:stride:padding:)`, `+(_:_:)`).
-/// Its backward time is the time of its pullback. Its forward time is the time since the previous op was
-/// recorded on the profiling thread (ops a pullback runs count as that pullback's), so unrecorded work between ops (sampling augmentation parameters,
-/// optimiser steps) is charged to the next recorded op: forward figures are upper bounds.
+/// Its backward time is the time of its pullback (ops a pullback runs count as that pullback's). Its forward
+/// time is the time since the previous op was recorded on the profiling thread, so unrecorded work between
+/// ops is charged to the next recorded op unless a `region` names it: forward figures are upper bounds.
 /// Profiling is for one thread at a time; other threads' ops are not counted.
 public final class OpProfile: @unchecked Sendable {
     public struct Entry: Sendable {
