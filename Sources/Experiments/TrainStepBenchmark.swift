@@ -56,12 +56,9 @@ public enum TrainStepBenchmark {
         let run = try TrainingRun(config: c, trainIndices: Array(0..<data.count), imageChannels: channels, classes: 10)
         for _ in 0..<warmup { try run.step(data) }
         let start = Date()
+        let timed = { for _ in 0..<iterations { try run.step(data) } }
         var entries: [OpProfile.Entry] = []
-        if profile {
-            entries = try OpProfile.measure { for _ in 0..<iterations { try run.step(data) } }
-        } else {
-            for _ in 0..<iterations { try run.step(data) }
-        }
+        if profile { entries = try OpProfile.measure(timed) } else { try timed() }
         return Measurement(workload: workload, iterations: iterations, seconds: Date().timeIntervalSince(start),
                            peakMemoryBytes: peakResidentBytes(), profile: entries)
     }

@@ -32,7 +32,7 @@ public enum LinearAlgebra {
         dsyevd_(&jobz, &uplo, &n, &a, &lda, &values, &workSize, &query, &iworkSize, &query, &info)
         var lwork = Int32(workSize), liwork = iworkSize
         var work = [Double](repeating: 0, count: Int(lwork)), iwork = [Int32](repeating: 0, count: Int(liwork))
-        BLASThreads.withAllCores { _ = dsyevd_(&jobz, &uplo, &n, &a, &lda, &values, &work, &lwork, &iwork, &liwork, &info) }
+        BLASThreads.withAllCores { dsyevd_(&jobz, &uplo, &n, &a, &lda, &values, &work, &lwork, &iwork, &liwork, &info) }
         guard info == 0 else { throw MetricError("the eigensolver dsyevd failed (info \(info))") }
         if !vectors { return (values, []) }
         // LAPACK returns eigenvectors as columns of a column-major matrix: transpose to row-major columns.

@@ -35,6 +35,19 @@ public enum ConvolutionKernels {
         }
     }
 
+    /// The kernel family that computes a convolution (or, `transposed`, its input gradient).
+    enum Kernel { case im2col, winograd, stridedWinograd }
+
+    /// The kernel for geometry `g` under `algorithm`: Winograd F(2×2, 2×2) on the space-to-depth input for
+    /// 4×4 stride-2 convolutions with padding 1 and ≥ 8 channels in and out, F(4×4, 3×3) for 3×3 stride-1
+    /// ones (padding ≤ 2 when transposed), and for `.automatic` only with ≥ 8 input channels; im2col otherwise.
+    static func kernel(for g: ConvGeometry, outChannels: Int, transposed: Bool, algorithm: Algorithm) -> Kernel {
+        let strided = StridedWinogradConvolution.applies(to: g, outChannels: outChannels)
+        let winograd = transposed ? WinogradConvolution.appliesTransposed(to: g) : WinogradConvolution.applies(to: g)
+        guard algorithm.usesWinograd(winograd || strided, worthwhile: WinogradConvolution.worthwhile(g)) else { return .im2col }
+        return strided ? .stridedWinograd : .winograd
+    }
+
     /// Bytes of column matrix per chunk (tuned with `augbench bench`); a chunk holds at least one image.
     public static let defaultChunkBytes = 1 << 20
     /// Weight-gradient partial sums, reduced in a fixed order: results do not depend on the core count.
@@ -97,14 +110,14 @@ public enum ConvolutionKernels {
     public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil,
                                outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
                                chunkBytes: Int? = nil, algorithm: Algorithm = .automatic) {
-        let strided = StridedWinogradConvolution.applies(to: g, outChannels: outChannels)
-        if algorithm.usesWinograd(WinogradConvolution.applies(to: g) || strided, worthwhile: WinogradConvolution.worthwhile(g)) {
-            if strided {
-                return StridedWinogradConvolution.forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g,
-                                                          y: y, chunkBytes: chunkBytes ?? StridedWinogradConvolution.defaultChunkBytes)
-            }
+        switch kernel(for: g, outChannels: outChannels, transposed: false, algorithm: algorithm) {
+        case .stridedWinograd:
+            return StridedWinogradConvolution.forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g,
+                                                      y: y, chunkBytes: chunkBytes ?? StridedWinogradConvolution.defaultChunkBytes)
+        case .winograd:
             return WinogradConvolution.forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g, y: y,
                                                chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes)
+        case .im2col: break
         }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
         forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes, groups: Parallel.workerCount), groups: Parallel.workerCount,
@@ -126,14 +139,14 @@ public enum ConvolutionKernels {
     public static func transposed(dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int,
                                   geometry g: ConvGeometry, x: UnsafeMutablePointer<Float>,
                                   chunkBytes: Int? = nil, algorithm: Algorithm = .automatic) {
-        let strided = StridedWinogradConvolution.applies(to: g, outChannels: outChannels)
-        if algorithm.usesWinograd(WinogradConvolution.appliesTransposed(to: g) || strided, worthwhile: WinogradConvolution.worthwhile(g)) {
-            if strided {
-                return StridedWinogradConvolution.transposed(dy: dy, weight: weight, outChannels: outChannels, geometry: g, x: x,
-                                                             chunkBytes: chunkBytes ?? StridedWinogradConvolution.defaultChunkBytes)
-            }
+        switch kernel(for: g, outChannels: outChannels, transposed: true, algorithm: algorithm) {
+        case .stridedWinograd:
+            return StridedWinogradConvolution.transposed(dy: dy, weight: weight, outChannels: outChannels, geometry: g, x: x,
+                                                         chunkBytes: chunkBytes ?? StridedWinogradConvolution.defaultChunkBytes)
+        case .winograd:
             return WinogradConvolution.transposed(dy: dy, weight: weight, outChannels: outChannels, geometry: g, x: x,
                                                   chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes)
+        case .im2col: break
         }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
         forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes, groups: Parallel.workerCount), groups: Parallel.workerCount,
@@ -151,14 +164,14 @@ public enum ConvolutionKernels {
     public static func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, outChannels: Int,
                                       geometry g: ConvGeometry, dw: UnsafeMutablePointer<Float>,
                                       chunkBytes: Int? = nil, algorithm: Algorithm = .automatic) {
-        let strided = StridedWinogradConvolution.applies(to: g, outChannels: outChannels)
-        if algorithm.usesWinograd(WinogradConvolution.applies(to: g) || strided, worthwhile: WinogradConvolution.worthwhile(g)) {
-            if strided {
-                return StridedWinogradConvolution.weightGradient(x: x, dy: dy, outChannels: outChannels, geometry: g, dw: dw,
-                                                                 chunkBytes: chunkBytes ?? StridedWinogradConvolution.defaultChunkBytes)
-            }
+        switch kernel(for: g, outChannels: outChannels, transposed: false, algorithm: algorithm) {
+        case .stridedWinograd:
+            return StridedWinogradConvolution.weightGradient(x: x, dy: dy, outChannels: outChannels, geometry: g, dw: dw,
+                                                             chunkBytes: chunkBytes ?? StridedWinogradConvolution.defaultChunkBytes)
+        case .winograd:
             return WinogradConvolution.weightGradient(x: x, dy: dy, outChannels: outChannels, geometry: g, dw: dw,
                                                       chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes)
+        case .im2col: break
         }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
         sumOverChunks(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes, groups: accumulationGroups), size: outChannels * g.patchSize,
