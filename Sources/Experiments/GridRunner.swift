@@ -101,7 +101,7 @@ public final class GridRunner {
         let evaluator = try data.evaluator(c, inputs)
         try directory.write(c.json, to: "config.json")
         try directory.write(inputs.manifest, to: "manifest.json")
-        try directory.write(ProvenanceProbe.current(kernel: options.kernel ?? BLASKernel.ensureBestKernel()), to: "provenance.json")
+        try directory.write(ProvenanceProbe.current(kernel: options.kernel ?? BLASKernel.describeRunning()), to: "provenance.json")
         if c.model.conditional && inputs.train.labels == nil {
             throw ConfigError(file: file.path, path: "model.conditional", "dataset \(c.dataset.name) has no class labels")
         }

@@ -178,3 +178,12 @@ public final class HDF5File {
         return dims.map { Int($0) }
     }
 }
+
+extension HDF5File {
+    /// The HDF5 library's version, e.g. "1.10.8".
+    public static var libraryVersion: String {
+        var major: UInt32 = 0, minor: UInt32 = 0, release: UInt32 = 0
+        H5get_libversion(&major, &minor, &release)
+        return "\(major).\(minor).\(release)"
+    }
+}

@@ -83,3 +83,8 @@ public struct PNGImage: Equatable, Sendable {
         try AtomicFile.write(try encoded(), to: path)
     }
 }
+
+extension PNGImage {
+    /// The libpng library's version, e.g. "1.6.39".
+    public static var libraryVersion: String { String(cString: png_get_libpng_ver(nil)) }
+}

@@ -13,8 +13,14 @@ struct AugBench: ParsableCommand {
 
     /// Every command runs on the best correct BLAS kernel: this may re-execute the process once.
     static func main() {
-        _ = BLASKernel.ensureBestKernel()
+        _ = Startup.kernel
         setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they are printed, also in a log file
         main(nil)
     }
+}
+
+/// What the process decided before parsing its command line.
+enum Startup {
+    /// The BLAS kernel this process runs (deciding it may have re-executed the process once).
+    static let kernel = BLASKernel.ensureBestKernel()
 }

@@ -28,7 +28,7 @@ struct TrainStep: ParsableCommand {
         guard let chosen = TrainStepBenchmark.Workload(rawValue: workload) else {
             throw ValidationError("--workload must be one of: \(TrainStepBenchmark.Workload.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let kernel = BLASKernel.ensureBestKernel()
+        let kernel = Startup.kernel
         if profile && chosen == .features { throw ValidationError("--profile needs a training workload (dcgan or biggan)") }
         let m = try TrainStepBenchmark.run(chosen, iterations: iterations ?? (chosen == .features ? 10_000 : 10), profile: profile)
         let unit = chosen == .features ? "images/s" : "it/s"
@@ -71,7 +71,7 @@ struct Kernels: ParsableCommand {
     var json = false
 
     func run() throws {
-        let kernel = BLASKernel.ensureBestKernel()
+        let kernel = Startup.kernel
         let results = KernelBenchmarks.all(minimumSeconds: seconds, matching: filter)
         guard !results.isEmpty else { throw ValidationError("no kernel workload's name contains '\(filter ?? "")'") }
         if json {

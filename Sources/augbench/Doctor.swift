@@ -1,39 +1,80 @@
 import ArgumentParser
-import CHDF5
-import CPNG
 import Data
 import Foundation
 import Metrics
 import Storage
 import TensorCore
 
-/// `augbench doctor`: what this machine gives AugBench, and how to fix what is missing.
+/// `augbench doctor`: what this machine gives AugBench. Problems (a wrong product, missing libraries or
+/// data) make it exit 1; advice (a kernel that measured faster, optional weights) does not.
 struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Report the toolchain, BLAS kernel, libraries, datasets and CPU features; fail with the fix when something is missing.")
+        abstract: "Report the toolchain, BLAS kernel (with measured rates), libraries, datasets and CPU features; exit 1 on a problem.")
+
+    @Flag(help: "Measure every BLAS kernel this CPU can run again and replace the cached table.") var remeasure = false
 
     static let fashionMNISTFiles = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                                     "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
     static let kernelFlags = ["sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512dq",
-                              "avx512vl", "avx512_vnni", "avx512_bf16", "amx_tile"]
+                              "avx512vl", "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile"]
 
     func run() throws {
-        var problems: [String] = []
-        let kernel = BLASKernel.ensureBestKernel()
-        let flags = BLASKernel.cpuFlags()
+        var findings = Findings()
+        let kernel = Startup.kernel
         row("Swift", Toolchain.swiftVersion)
         row("OpenBLAS", "\(BLASKernel.version), single-threaded inside \(BLASKernel.threadCount) worker threads")
         row("BLAS kernel", kernel.summary)
+        row("", "why: \(kernel.reason)")
+        kernelTable(kernel, &findings)
+        row("HDF5", HDF5File.libraryVersion)
+        row("libpng", PNGImage.libraryVersion)
+        datasets(&findings)
+        row("Inception-v3", inceptionStatus(&findings))
+        let flags = BLASKernel.cpuFlags()
+        row("CPU", "\(BLASKernel.cpuModel()), \(Parallel.workerCount) cores")
+        row("CPU features", Self.kernelFlags.map { flags.contains($0) ? $0 : "-\($0)" }.joined(separator: " "))
+        if !findings.advice.isEmpty {
+            print("\nAdvice (optional):")
+            for advice in findings.advice { print("  - \(advice)") }
+        }
+        if findings.problems.isEmpty {
+            print("\nEverything AugBench needs is here.")
+            return
+        }
+        print("\nProblems:")
+        for problem in findings.problems { print("  - \(problem)") }
+        throw ExitCode(1)
+    }
+
+    struct Findings {
+        var problems: [String] = []
+        var advice: [String] = []
+    }
+
+    /// The measured rates of every kernel (cached, or measured now) and what they say about the running one.
+    private func kernelTable(_ kernel: KernelChoice, _ findings: inout Findings) {
         if !kernel.selfCheckPassed {
-            problems.append("The BLAS kernel \(kernel.coreName) computed a wrong product; set OPENBLAS_CORETYPE to an older core (e.g. Haswell).")
+            findings.problems.append("The BLAS kernel \(kernel.coreName) computed a wrong product; unset OPENBLAS_CORETYPE or set it to another core.")
         }
-        if let best = BLASKernel.candidateCores(cpuFlags: flags).first, best != kernel.coreName, kernel.chosenBy != "user" {
-            problems.append("This CPU supports the \(best) kernel but \(kernel.coreName) is running.")
+        let cached = remeasure ? nil : KernelTableCache.read()
+        let table = cached ?? BLASKernelProbe.measureAll()
+        if cached == nil { KernelTableCache.write(table) }
+        let source = cached == nil ? "measured now" : "measured \(table.measuredAt)"
+        row("Kernel rates", "GFLOP/s, \(source), cached in \(KernelTableCache.file?.path ?? "(no cache folder)"); --remeasure redoes it")
+        for line in KernelTableText.lines(table, running: kernel.coreName) { row("", line) }
+        let betterExists = table.measurements.contains { $0.usable && !BLASKernel.isGeneric($0.loaded ?? "") }
+        if BLASKernel.isGeneric(kernel.coreName) && betterExists && kernel.chosenBy != "user" {
+            findings.problems.append("The generic kernel \(kernel.coreName) is running although a non-generic one measured correct here.")
         }
-        var major: UInt32 = 0, minor: UInt32 = 0, release: UInt32 = 0
-        H5get_libversion(&major, &minor, &release)
-        row("HDF5", "\(major).\(minor).\(release)")
-        row("libpng", String(cString: png_get_libpng_ver(nil)))
+        if let faster = BLASKernelPolicy.fasterAlternative(running: kernel.coreName, measurements: table.measurements),
+           let name = faster.requested ?? faster.loaded,
+           let current = table.measurements.first(where: { $0.usable && BLASKernel.sameCore($0.loaded ?? "", kernel.coreName) }) {
+            findings.advice.append(String(format: "%@ measured %.0f%% faster than the running %@ here (%.0f vs %.0f GFLOP/s); `OPENBLAS_CORETYPE=%@` uses it (rates vary ±15%% run to run: check with `augbench bench`).",
+                                          name, (faster.score / current.score - 1) * 100, kernel.coreName, faster.score, current.score, name))
+        }
+    }
+
+    private func datasets(_ findings: inout Findings) {
         let missing = Self.fashionMNISTFiles.filter {
             !FileManager.default.fileExists(atPath: DatasetCatalog.fashionMNISTFolder + "/" + $0)
         }
@@ -41,36 +82,32 @@ struct Doctor: ParsableCommand {
             row("Fashion-MNIST", DatasetCatalog.fashionMNISTFolder)
         } else {
             row("Fashion-MNIST", "MISSING: \(missing.joined(separator: ", ")) in \(DatasetCatalog.fashionMNISTFolder)")
-            problems.append("Fashion-MNIST is missing: \(DatasetCatalog.hint(for: "fashion-mnist")).")
+            findings.problems.append("Fashion-MNIST is missing: \(DatasetCatalog.hint(for: "fashion-mnist")).")
         }
         for dataset in ["fashion-mnist", "cifar10"] {
             let path = "weights/featurenet-\(dataset).h5"
-            row("FeatureNet", FileManager.default.fileExists(atPath: path) ? "\(path)" : "MISSING \(path) (augbench features train --dataset \(dataset))")
+            if FileManager.default.fileExists(atPath: path) {
+                row("FeatureNet", path)
+            } else {
+                row("FeatureNet", "MISSING \(path)")
+                findings.advice.append("FeatureNet weights for \(dataset) are missing (run from the repository root, or `augbench features train --dataset \(dataset)`).")
+            }
         }
-        row("Inception-v3", inceptionStatus(&problems))
-        row("CPU", "\(BLASKernel.cpuModel()), \(Parallel.workerCount) cores")
-        row("CPU features", Self.kernelFlags.map { flags.contains($0) ? $0 : "-\($0)" }.joined(separator: " "))
-        if problems.isEmpty {
-            print("\nEverything AugBench needs is here.")
-            return
-        }
-        print("\nProblems:")
-        for problem in problems { print("  - \(problem)") }
-        throw ExitCode(1)
     }
 
-    /// Installed, optional-and-absent, or present but not a converted weight file (a problem).
-    private func inceptionStatus(_ problems: inout [String]) -> String {
+    /// Installed, optional-and-absent (advice), or present but not a converted weight file (a problem).
+    private func inceptionStatus(_ findings: inout Findings) -> String {
         let path = InceptionWeights.defaultPath
         guard FileManager.default.fileExists(atPath: path) else {
-            return "not installed (optional, for paper-comparable FID: scripts/convert_inception_weights.py → \(path))"
+            findings.advice.append("Inception-v3 weights are not installed; they give paper-comparable FID (README: 'Inception-v3 features').")
+            return "not installed (optional) → \(path)"
         }
         let format = (try? HDF5File(path: path)).flatMap { file in
             defer { file.close() }
             return try? file.stringAttribute("format")
         }
         guard format == InceptionWeights.format else {
-            problems.append("\(path) is not a converted Inception weight file (attribute 'format' should be '\(InceptionWeights.format)'); rerun scripts/convert_inception_weights.py.")
+            findings.problems.append("\(path) is not a converted Inception weight file (attribute 'format' should be '\(InceptionWeights.format)'); reinstall it.")
             return "UNREADABLE \(path)"
         }
         return "installed: \(path)"
@@ -78,5 +115,34 @@ struct Doctor: ParsableCommand {
 
     private func row(_ name: String, _ value: String) {
         print(name.padding(toLength: 14, withPad: " ", startingAt: 0) + value)
+    }
+}
+
+/// The kernel table as aligned text lines: one kernel a line, its rate per shape, the mean and the verdict.
+enum KernelTableText {
+    static func lines(_ table: KernelTable, running: String) -> [String] {
+        let columns = table.shapes.map { String($0.split(separator: " ").first ?? "") }
+        var lines = [pad("kernel", 28) + columns.map { pad($0, 13, right: true) }.joined() + pad("mean", 8, right: true) + "  verdict"]
+        for m in table.measurements.sorted(by: { $0.score > $1.score }) {
+            let name = m.requested.map { request in
+                m.loaded.map { BLASKernel.sameCore($0, request) ? request : "\(request) → \($0)" } ?? request
+            } ?? "OpenBLAS's own: \(m.loaded ?? "?")"
+            let rates = m.gflops.map { pad(String(format: "%.0f", $0), 13, right: true) }.joined()
+            lines.append(pad(name, 28) + rates + pad(m.score > 0 ? String(format: "%.0f", m.score) : "–", 8, right: true)
+                         + "  " + verdict(m, running: running))
+        }
+        return lines
+    }
+
+    static func verdict(_ m: KernelMeasurement, running: String) -> String {
+        if let failure = m.failure { return "failed: \(failure)" }
+        if !m.selfCheckPassed { return "WRONG PRODUCTS (self-check failed)" }
+        if !m.usable { return "not in this OpenBLAS build" }
+        return (m.loaded.map { BLASKernel.sameCore($0, running) } ?? false) ? "correct ← running" : "correct"
+    }
+
+    static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+        let space = String(repeating: " ", count: max(0, width - text.count))
+        return right ? space + text : text + space
     }
 }

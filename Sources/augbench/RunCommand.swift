@@ -20,7 +20,7 @@ struct RunCommand: ParsableCommand {
         var options = RunOptions()
         options.resultsFolder = results
         options.weightsFolder = weights
-        options.kernel = BLASKernel.ensureBestKernel()
+        options.kernel = Startup.kernel
         if let only {
             options.only = try only.split(separator: ",").map { pair in
                 let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -1,16 +1,21 @@
 import COpenBLAS
 import Foundation
 
-/// What OpenBLAS is running and how AugBench chose it.
+/// What OpenBLAS is running on this CPU, and the facts a choice of kernel is made from.
 ///
-/// Debian's OpenBLAS 0.3.21 does not recognise recent Xeons and falls back to its generic "Prescott"
-/// kernels (~5× slower sgemm). The core type is fixed when the library loads, so the only way to change
-/// it is to set `OPENBLAS_CORETYPE` and re-execute the process before any work is done.
+/// The core type (OpenBLAS's set of kernels for one CPU family) is fixed when the library loads; the only
+/// way to change it is `OPENBLAS_CORETYPE` in the environment of a new process. Debian's OpenBLAS 0.3.21
+/// falls back to generic kernels on CPUs it does not recognise, and which replacement is fastest differs
+/// from CPU to CPU, so a replacement is chosen by measuring (`BLASKernelPolicy`, `BLASKernelProbe`).
 public enum BLASKernel {
     /// The kernel OpenBLAS loaded, e.g. "SkylakeX" or "Prescott".
     public static var coreName: String { String(cString: openblas_get_corename()) }
     /// OpenBLAS's build description (version, DYNAMIC_ARCH, threading).
     public static var configuration: String { String(cString: openblas_get_config()) }
+    /// The build description without the loaded core's name: the same for every kernel of one library.
+    public static var build: String {
+        configuration.split(separator: " ").filter { !sameCore(String($0), coreName) }.joined(separator: " ")
+    }
     /// The version number in the build description, e.g. "0.3.21".
     public static var version: String {
         configuration.split(separator: " ").first { $0.first?.isNumber == true }.map(String.init) ?? "unknown"
@@ -18,34 +23,47 @@ public enum BLASKernel {
     /// Threads the kernels run on: TensorCore's workers, each calling OpenBLAS single-threaded (`BLASThreads`).
     public static var threadCount: Int { Parallel.workerCount }
 
-    /// Cores OpenBLAS picks when it does not recognise the CPU; worth replacing when the CPU can do more.
-    public static let genericCores: Set<String> = ["Prescott", "Core2", "Nehalem", "Katmai", "Coppermine",
-                                                    "Northwood", "Banias", "Atom", "Penryn", "Dunnington"]
+    /// Cores OpenBLAS picks when it does not recognise the CPU (compared case-insensitively).
+    public static let genericCores: Set<String> = ["prescott", "core2", "nehalem", "katmai", "coppermine",
+                                                    "northwood", "banias", "atom", "penryn", "dunnington"]
 
-    /// Core types to try, best first, for the instruction sets in `cpuFlags` (names as /proc/cpuinfo).
+    public static func isGeneric(_ core: String) -> Bool { genericCores.contains(core.lowercased()) }
+
+    /// Two spellings of one core type ("SandyBridge" is loaded as "Sandybridge").
+    public static func sameCore(_ a: String, _ b: String) -> Bool { a.lowercased() == b.lowercased() }
+
+    static let avx512: Set<String> = ["avx512f", "avx512vl", "avx512bw", "avx512dq", "avx512cd"]
+
+    /// x86-64 core types worth measuring and the instruction sets (names as in /proc/cpuinfo) each needs.
+    /// No order of preference: which is fastest is measured, not assumed.
+    public static let x86Cores: [(name: String, needs: Set<String>)] = [
+        ("SapphireRapids", avx512.union(["avx512_bf16", "avx512_fp16", "amx_tile", "amx_bf16"])),
+        ("Cooperlake", avx512.union(["avx512_bf16"])),
+        ("SkylakeX", avx512),
+        ("Zen", ["avx2", "fma"]),
+        ("Haswell", ["avx2", "fma"]),
+        ("SandyBridge", ["avx"]),
+    ]
+
+    /// The core types this CPU can run (empty on a CPU with no x86 flags, e.g. an ARM server).
     public static func candidateCores(cpuFlags: Set<String>) -> [String] {
-        var cores: [String] = []
-        if cpuFlags.isSuperset(of: ["avx512f", "avx512vl", "avx512bw", "avx512dq", "avx512cd"]) {
-            cores.append("SkylakeX")
-        }
-        if cpuFlags.isSuperset(of: ["avx2", "fma"]) { cores.append("Haswell") }
-        if cpuFlags.contains("avx") { cores.append("SandyBridge") }
-        return cores
+        x86Cores.filter { cpuFlags.isSuperset(of: $0.needs) }.map(\.name)
     }
 
     /// Instruction-set flags of the first CPU in /proc/cpuinfo (empty where there is none).
     public static func cpuFlags() -> Set<String> {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
-              let colon = line.firstIndex(of: ":") else { return [] }
-        return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+        Set((cpuInfoField("flags") ?? cpuInfoField("Features") ?? "").split(separator: " ").map(String.init))
     }
 
     /// The CPU model name from /proc/cpuinfo.
     public static func cpuModel() -> String {
+        cpuInfoField("model name") ?? cpuInfoField("CPU part").map { "CPU part \($0)" } ?? "unknown"
+    }
+
+    private static func cpuInfoField(_ name: String) -> String? {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-              let colon = line.firstIndex(of: ":") else { return "unknown" }
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
+              let colon = line.firstIndex(of: ":") else { return nil }
         return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
     }
 
@@ -67,59 +85,5 @@ public enum BLASKernel {
             }
         }
         return true
-    }
-}
-
-// MARK: - Choosing the kernel at start-up
-
-/// How the running kernel was decided; printed with every run's provenance.
-public struct KernelChoice: Codable, Equatable, Sendable {
-    public let coreName: String
-    /// "user" (OPENBLAS_CORETYPE was set), "augbench" (chosen from the CPU flags) or "openblas" (its own).
-    public let chosenBy: String
-    public let openBLASDefault: String?
-    public let selfCheckPassed: Bool
-
-    public var summary: String {
-        var text = "\(coreName) (chosen by \(chosenBy)"
-        if let openBLASDefault, openBLASDefault != coreName { text += "; OpenBLAS alone picks \(openBLASDefault)" }
-        return text + (selfCheckPassed ? ")" : "; SELF-CHECK FAILED)")
-    }
-}
-
-extension BLASKernel {
-    static let triedVariable = "AUGBENCH_BLAS_TRIED"
-    static let defaultVariable = "AUGBENCH_BLAS_DEFAULT"
-
-    /// Makes this process run the best correct kernel, re-executing it with `OPENBLAS_CORETYPE` set
-    /// when OpenBLAS loaded a generic one. A user-set `OPENBLAS_CORETYPE` is always honoured.
-    /// Returns only in the process that will do the work.
-    public static func ensureBestKernel() -> KernelChoice {
-        Allocator.configureForTensors()
-        let environment = ProcessInfo.processInfo.environment
-        let tried = environment[triedVariable].map { $0.split(separator: ",").map(String.init) } ?? []
-        if environment["OPENBLAS_CORETYPE"] != nil && tried.isEmpty {
-            return KernelChoice(coreName: coreName, chosenBy: "user", openBLASDefault: nil, selfCheckPassed: selfCheck())
-        }
-        let passed = selfCheck()
-        let openBLASDefault = environment[defaultVariable] ?? coreName
-        let choice = KernelChoice(coreName: coreName, chosenBy: tried.isEmpty ? "openblas" : "augbench",
-                                  openBLASDefault: openBLASDefault, selfCheckPassed: passed)
-        let needsAnother = tried.isEmpty ? (genericCores.contains(coreName) || !passed) : !passed
-        let candidates = candidateCores(cpuFlags: cpuFlags()) + (tried.isEmpty ? [] : [openBLASDefault])
-        guard needsAnother, let next = candidates.first(where: { !tried.contains($0) && $0 != coreName }) else {
-            return choice
-        }
-        setenv("OPENBLAS_CORETYPE", next, 1)
-        setenv(triedVariable, (tried + [next]).joined(separator: ","), 1)
-        setenv(defaultVariable, openBLASDefault, 1)
-        reexecute()
-        return choice  // exec failed: carry on with what is loaded
-    }
-
-    private static func reexecute() {
-        let arguments = CommandLine.arguments
-        var cArguments = arguments.map { strdup($0) } + [nil]
-        execv("/proc/self/exe", &cArguments)
     }
 }
