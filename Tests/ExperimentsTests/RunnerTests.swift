@@ -24,11 +24,12 @@ final class RunnerTests: XCTestCase {
 
     override func tearDownWithError() throws { if let folder { try? FileManager.default.removeItem(at: folder) } }
 
-    func config(_ name: String, iterations: Int, extra: String = "", grid: String = #"{"strategy": ["none", "diffaugment"]}"#) throws -> String {
+    func config(_ name: String, iterations: Int, extra: String = "", grid: String = #"{"strategy": ["none", "diffaugment"]}"#,
+                width: Int = 4, batch: Int = 8) throws -> String {
         let path = folder.appendingPathComponent("\(name).json").path
         try """
         {"name": "\(name)", "dataset": {"name": "fashion-mnist"}, "subset": {"fraction": 0.002},
-         "model": {"width": 4}, "training": {"iterations": \(iterations), "batch_size": 8, "checkpoint_every": 2 \(extra)},
+         "model": {"width": \(width)}, "training": {"iterations": \(iterations), "batch_size": \(batch), "checkpoint_every": 2 \(extra)},
          "augment": {"policy": "translation,cutout"},
          "evaluation": {"every": 4, "samples": 60, "is_splits": 3, "kid_subsets": 2, "kid_subset_size": 30,
                         "training_reals": 40, "held_out_reals": 40, "grid_images": 4},
@@ -37,9 +38,10 @@ final class RunnerTests: XCTestCase {
         return path
     }
 
-    func run(_ arguments: [String], results: String = "results") throws -> CommandRunner.Output {
+    func run(_ arguments: [String], results: String = "results", environment: [String: String?] = [:]) throws -> CommandRunner.Output {
         try CommandRunner.run(["run"] + arguments + ["--results", folder.appendingPathComponent(results).path,
-                                                    "--weights", folder.appendingPathComponent("weights").path])
+                                                    "--weights", folder.appendingPathComponent("weights").path],
+                              environment: environment)
     }
 
     func runFolders(_ grid: String, results: String = "results") throws -> [URL] {
@@ -149,6 +151,25 @@ final class RunnerTests: XCTestCase {
         if let killedAt, killedAt < 24 { XCTAssertTrue(resumed.stdout.contains("resuming at iteration"), resumed.stdout) }
         XCTAssertEqual(directory.readMetrics().map(\.withoutTiming), expected)
         XCTAssertEqual(directory.result?.status, "finished")
+    }
+
+    /// The worker count (and so `run --jobs`, which gives each process a share of the cores) must not change
+    /// the arithmetic: a width-8 DCGAN at batch 16 (Winograd and im2col layers, chunked by worker count)
+    /// trains to the same metrics with one worker thread and with three.
+    func testResultsDoNotDependOnTheThreadCount() throws {
+        let path = try config("threads", iterations: 6, width: 8, batch: 16)
+        var metrics: [[String: [MetricsLine]]] = []
+        for threads in ["1", "3"] {
+            let output = try run([path], results: "threads-\(threads)", environment: ["AUGBENCH_THREADS": threads])
+            XCTAssertEqual(output.status, 0, output.stdout + output.stderr)
+            let runs = try runFolders("threads", results: "threads-\(threads)")
+            XCTAssertEqual(runs.count, 2)
+            metrics.append(Dictionary(uniqueKeysWithValues: runs.map { ($0.lastPathComponent, RunDirectory($0).readMetrics().map(\.withoutTiming)) }))
+            let provenance = try String(contentsOf: runs[0].appendingPathComponent("provenance.json"), encoding: .utf8)
+            XCTAssertTrue(provenance.replacingOccurrences(of: " ", with: "").contains("\"blas_threads\":\(threads)"), provenance)
+        }
+        XCTAssertEqual(metrics[0], metrics[1])
+        XCTAssertEqual(metrics[0].values.map(\.count), [2, 2])
     }
 
     func testInceptionExtractorWithoutItsWeightsFailsTheRunNamingTheFix() throws {

@@ -52,6 +52,10 @@ public enum ConvolutionKernels {
     public static let defaultChunkBytes = 1 << 20
     /// Weight-gradient partial sums, reduced in a fixed order: results do not depend on the core count.
     static let accumulationGroups = 4
+    /// A chunk holds at most this share of the batch (1/4), whatever the core count: chunk sizes, and so the
+    /// shapes of the sgemm calls (whose rounding can depend on them), are fixed by the layer, so a process
+    /// with one worker computes exactly what one with two computes (`run --jobs`).
+    static let batchShares = 4
 
     /// Images per chunk: as many as fit `chunkBytes` of column matrix, but no more than an equal share of the
     /// batch for each of `groups`, so that layers with small column matrices (one input channel) still
@@ -120,7 +124,7 @@ public enum ConvolutionKernels {
         case .im2col: break
         }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
-        forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes, groups: Parallel.workerCount), groups: Parallel.workerCount,
+        forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes, groups: batchShares), groups: Parallel.workerCount,
                      scratchA: g.patchSize * plane, scratchB: outChannels * plane) { _, start, c, col, product in
             Im2Col.im2col(x + start * imageSize, c, into: col, parallel: false)
             let output = y + start * outChannels * plane
@@ -149,7 +153,7 @@ public enum ConvolutionKernels {
         case .im2col: break
         }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
-        forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes, groups: Parallel.workerCount), groups: Parallel.workerCount,
+        forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes, groups: batchShares), groups: Parallel.workerCount,
                      scratchA: g.patchSize * plane, scratchB: outChannels * plane) { _, start, c, col, channelMajor in
             let gradient = channelMajorGradient(dy + start * outChannels * plane, outChannels: outChannels, chunk: c,
                                                 scratch: channelMajor)

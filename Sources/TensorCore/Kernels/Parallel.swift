@@ -1,11 +1,33 @@
+import CAffinity
 import Dispatch
 import Foundation
 
 /// Splitting of CPU work that our own kernels do (im2col, col2im, elementwise); GEMM threads
 /// belong to OpenBLAS and never overlap with these loops.
 public enum Parallel {
-    /// Worker count: the cores this process may use.
-    public static let workerCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Worker count: `AUGBENCH_THREADS` when set, else the cores this process may run on (its CPU affinity,
+    /// so `taskset` and `run --jobs` give each process its share). Results do not depend on it.
+    public static let workerCount: Int = {
+        if let text = ProcessInfo.processInfo.environment["AUGBENCH_THREADS"], let count = Int(text), count > 0 { return count }
+        return max(1, allowedCPUs().count)
+    }()
+
+    /// The CPUs this process may run on (all online CPUs where the affinity cannot be read).
+    public static func allowedCPUs() -> [Int] {
+        var mask = [UInt64](repeating: 0, count: 16)  // 1,024 CPUs
+        let status = augbench_get_affinity(&mask, Int32(mask.count))
+        guard status == 0 else { return Array(0..<ProcessInfo.processInfo.activeProcessorCount) }
+        return (0..<(mask.count * 64)).filter { mask[$0 / 64] & (1 << UInt64($0 % 64)) != 0 }
+    }
+
+    /// Restricts this process to `cpus` (call before any worker starts: threads inherit the mask they are
+    /// created with). Returns false when the kernel refuses.
+    @discardableResult
+    public static func pin(to cpus: [Int]) -> Bool {
+        var mask = [UInt64](repeating: 0, count: 16)
+        for cpu in cpus where cpu >= 0 && cpu < mask.count * 64 { mask[cpu / 64] |= 1 << UInt64(cpu % 64) }
+        return augbench_set_affinity(mask, Int32(mask.count)) == 0
+    }
 
     /// Calls `body(i)` for every i in 0..<count, spread over the workers in contiguous chunks.
     /// Runs inline when `count` is small or `work` (scalar operations in all) is too little to share.

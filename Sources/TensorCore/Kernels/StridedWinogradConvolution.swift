@@ -74,7 +74,7 @@ public enum StridedWinogradConvolution {
         let (rows, tilesPerImage) = (4 * g.channels, tiling.tilesPerImage)
         let u = transformedWeight(weight, outChannels: outChannels, channels: g.channels)
         defer { u.deallocate() }
-        let chunk = imagesPerChunk(tiling, outChannels: outChannels, chunkBytes: chunkBytes, groups: Parallel.workerCount)
+        let chunk = imagesPerChunk(tiling, outChannels: outChannels, chunkBytes: chunkBytes, groups: ConvolutionKernels.batchShares)
         let transformed = 9 * (rows * tilesPerImage + 16), product = 9 * (outChannels * tilesPerImage + 16)
         ConvolutionKernels.forEachChunk(g, chunk: chunk, groups: Parallel.workerCount,
                                         scratchA: transformed + tiling.paddedScratch, scratchB: product) { _, start, c, v, m in
@@ -102,7 +102,7 @@ public enum StridedWinogradConvolution {
         let dm = UnsafeMutablePointer<Float>.allocate(capacity: 9 * mStride)
         let du = UnsafeMutablePointer<Float>.allocate(capacity: 9 * stride(outChannels, rows))
         defer { v.deallocate(); dm.deallocate(); du.deallocate() }
-        let chunk = imagesPerChunk(tiling, outChannels: outChannels, chunkBytes: chunkBytes, groups: Parallel.workerCount)
+        let chunk = imagesPerChunk(tiling, outChannels: outChannels, chunkBytes: chunkBytes, groups: ConvolutionKernels.batchShares)
         let imageSize = g.channels * g.height * g.width, outputSize = outChannels * g.outputPlane
         ConvolutionKernels.forEachChunk(g, chunk: chunk, groups: Parallel.workerCount,
                                         scratchA: tiling.paddedScratch, scratchB: 0) { _, start, c, padded, _ in

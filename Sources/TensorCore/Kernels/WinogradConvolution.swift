@@ -39,7 +39,7 @@ public enum WinogradConvolution {
         let u = UnsafeMutablePointer<Float>.allocate(capacity: positions * outChannels * channels)
         defer { u.deallocate() }
         WinogradTiling.transformWeight(weight, outChannels: outChannels, channels: channels, into: u)
-        let chunk = imagesPerChunk(tiling, rows: channels + outChannels, chunkBytes: chunkBytes, groups: Parallel.workerCount)
+        let chunk = imagesPerChunk(tiling, rows: channels + outChannels, chunkBytes: chunkBytes, groups: ConvolutionKernels.batchShares)
         // The product keeps one vector of slack after it for the output transform's last loads.
         let transformed = positions * (channels * tilesPerImage + 16)
         let product = positions * (outChannels * tilesPerImage + 16) + WinogradTiling.lanes
