@@ -81,7 +81,7 @@ public final class GridRunner {
             try FileManager.default.createDirectory(at: directory.url, withIntermediateDirectories: true)
             guard let lock = RunLock.acquire(directory.path("lock")) else {
                 summary.busy.append(id)
-                reporter.event("[\(position + 1)/\(runs.count)] \(experiment.label) (\(id)): another worker holds its lock, skipped",
+                reporter.event("[\(position + 1)/\(runs.count)] \(experiment.label) (\(id)): skipped, \(RunLock.holder(of: directory.path("lock"))) is training it (lock \(directory.path("lock")), released when that process ends)",
                                fields: ["id": id, "status": "busy"])
                 continue
             }

@@ -1,28 +1,50 @@
 import Foundation
 
-/// A lock file per run (`lock` holding "host pid"), created exclusively, so two workers sharing a
-/// filesystem never train the same run. A lock left by a dead process on this host is taken over.
-public struct RunLock {
+/// A lock per run: an exclusive `flock` on the file `lock` in the run folder, so two workers (processes of
+/// `run --jobs`, Slurm array tasks on a shared filesystem) never train the same run. The kernel drops the
+/// lock when its holder dies, however it dies, so no stale lock outlives a killed process or a restarted
+/// container. The file holds "host pid" of the holder, for messages only.
+public final class RunLock {
     public let path: String
+    private let descriptor: Int32
 
-    /// Takes the lock, or returns nil when another live process holds it.
+    private init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    /// Takes the lock, or returns nil when another live process (or another open lock in this one) holds it.
     public static func acquire(_ path: String) -> RunLock? {
-        let host = ProcessInfo.processInfo.hostName, pid = ProcessInfo.processInfo.processIdentifier
-        for _ in 0..<2 {
-            let fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0o644)
-            if fd >= 0 {
-                let text = "\(host) \(pid)\n"
-                _ = text.withCString { write(fd, $0, strlen($0)) }
+        for _ in 0..<3 {
+            let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { return nil }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
                 close(fd)
-                return RunLock(path: path)
+                return nil
             }
-            guard let holder = try? String(contentsOfFile: path, encoding: .utf8).split(separator: " "), holder.count == 2,
-                  String(holder[0]) == host, let other = Int32(holder[1].trimmingCharacters(in: .whitespacesAndNewlines)),
-                  kill(other, 0) != 0 else { return nil }
-            unlink(path)  // stale: its process is gone
+            // A holder may have unlinked the file between our open and flock: then we locked an orphan; retry.
+            var opened = stat(), named = stat()
+            guard fstat(fd, &opened) == 0, stat(path, &named) == 0, opened.st_ino == named.st_ino, opened.st_dev == named.st_dev else {
+                close(fd)
+                continue
+            }
+            let text = "\(ProcessInfo.processInfo.hostName) \(ProcessInfo.processInfo.processIdentifier)\n"
+            _ = ftruncate(fd, 0)
+            _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
+            return RunLock(path: path, descriptor: fd)
         }
         return nil
     }
 
-    public func release() { unlink(path) }
+    /// Who wrote the lock file ("host pid"), for the message of a skipped run.
+    public static func holder(of path: String) -> String {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        return text.isEmpty ? "an unknown process" : "process \(text.replacingOccurrences(of: " ", with: " pid "))"
+    }
+
+    /// Removes the file while still holding the lock, then drops the lock.
+    public func release() {
+        unlink(path)
+        close(descriptor)
+    }
 }

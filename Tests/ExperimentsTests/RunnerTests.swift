@@ -192,12 +192,34 @@ final class RunnerTests: XCTestCase {
         XCTAssertEqual(statuses, ["failed", "finished"])
     }
 
+    /// Locks are held by live holders only: a lock file left by a dead process, an empty one, or one naming an
+    /// unrelated live process (our own pid, as after a container restart) does not block a run.
     func testLocks() throws {
         let path = folder.appendingPathComponent("lock").path
         let lock = try XCTUnwrap(RunLock.acquire(path))
         XCTAssertNil(RunLock.acquire(path), "a live holder keeps the lock")
+        XCTAssertTrue(RunLock.holder(of: path).contains("pid \(ProcessInfo.processInfo.processIdentifier)"), RunLock.holder(of: path))
         lock.release()
-        try "\(ProcessInfo.processInfo.hostName) 999999\n".write(toFile: path, atomically: true, encoding: .utf8)
-        XCTAssertNotNil(RunLock.acquire(path), "a dead holder's lock is taken over")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+        for leftover in ["\(ProcessInfo.processInfo.hostName) 999999\n", "", "\(ProcessInfo.processInfo.hostName) \(ProcessInfo.processInfo.processIdentifier)\n", "garbage"] {
+            try leftover.write(toFile: path, atomically: true, encoding: .utf8)
+            let taken = RunLock.acquire(path)
+            XCTAssertNotNil(taken, "a lock file nobody holds (\(leftover.debugDescription)) is taken over")
+            taken?.release()
+        }
+        // A holder in another process that dies with SIGKILL releases the lock with it.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["python3", "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(30)", path]
+        try holder.run()
+        var blocked = false
+        for _ in 0..<200 where !blocked {
+            usleep(10_000)
+            if let lock = RunLock.acquire(path) { lock.release() } else { blocked = true }
+        }
+        XCTAssertTrue(blocked, "a lock held by another process blocks")
+        kill(holder.processIdentifier, SIGKILL)
+        holder.waitUntilExit()
+        XCTAssertNotNil(RunLock.acquire(path), "the kernel dropped the dead holder's lock")
     }
 }
