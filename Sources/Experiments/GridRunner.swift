@@ -94,6 +94,22 @@ public final class GridRunner {
         return summary
     }
 
+    /// What became of the planned runs, read from their folders (after workers in other processes ran them):
+    /// finished before (`pendingAtStart` lacks them), finished, failed, or never finished (`unfinishedReason`).
+    public func summary(pendingAtStart pending: Set<String>, unfinishedReason: String) throws -> GridSummary {
+        var summary = GridSummary()
+        for (id, experiment) in try plannedRuns() {
+            let result = RunDirectory(folder(for: id)).result
+            switch (pending.contains(id), result?.status) {
+            case (false, _): summary.skipped.append(id)
+            case (true, "finished"): summary.finished.append(id)
+            case (true, "failed"): summary.failed.append((id, experiment.label, result?.reason ?? "unknown"))
+            default: summary.failed.append((id, experiment.label, "not run: \(unfinishedReason)"))
+            }
+        }
+        return summary
+    }
+
     /// Trains one experiment to the end (or to a failure) and writes its result.json.
     func runOne(_ experiment: Experiment, id: String, directory: RunDirectory, position: Int, of total: Int) throws -> RunResult {
         let c = experiment.config

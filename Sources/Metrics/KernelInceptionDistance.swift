@@ -12,11 +12,16 @@ public enum KernelInceptionDistance {
         let m = min(subsetSize, a.count, b.count)
         guard m >= 2, subsets >= 1 else { throw MetricError("KID needs subsets of at least 2 rows (have \(a.count) and \(b.count))") }
         var stream = RandomStream(seed: seed, name: "kid")
-        var values: [Double] = []
-        for _ in 0..<subsets {
-            let rowsA = m == a.count ? Array(0..<m) : choose(m, of: a.count, stream: &stream)
-            let rowsB = m == b.count ? Array(0..<m) : choose(m, of: b.count, stream: &stream)
-            values.append(unbiasedMMD2(rows(a, rowsA), rows(b, rowsB), count: m, dimension: a.dimension))
+        let chosen = (0..<subsets).map { _ in
+            (m == a.count ? Array(0..<m) : choose(m, of: a.count, stream: &stream),
+             m == b.count ? Array(0..<m) : choose(m, of: b.count, stream: &stream))
+        }
+        // One subset per task on the workers, each product single-threaded: the values do not depend on the core count.
+        var values = [Double](repeating: 0, count: subsets)
+        values.withUnsafeMutableBufferPointer { values in
+            Parallel.forEach(subsets, work: m * m * a.dimension) { subset in
+                values[subset] = unbiasedMMD2(rows(a, chosen[subset].0), rows(b, chosen[subset].1), count: m, dimension: a.dimension)
+            }
         }
         let mean = values.reduce(0, +) / Double(values.count)
         let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
@@ -37,10 +42,9 @@ public enum KernelInceptionDistance {
     static func unbiasedMMD2(_ x: [Double], _ y: [Double], count m: Int, dimension d: Int) -> Double {
         func kernelSum(_ p: [Double], _ q: [Double], skipDiagonal: Bool) -> Double {
             var gram = [Double](repeating: 0, count: m * m)
-            BLASThreads.withAllCores {
-                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(m), Int32(d), 1 / Double(d), p, Int32(d), q, Int32(d),
-                            0, &gram, Int32(m))
-            }
+            BLASThreads.ensureSingleThreaded()
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(m), Int32(d), 1 / Double(d), p, Int32(d), q, Int32(d),
+                        0, &gram, Int32(m))
             var total = 0.0
             for i in 0..<m { for j in 0..<m where !(skipDiagonal && i == j) { let v = gram[i * m + j] + 1; total += v * v * v } }
             return total

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import TensorCore
 
@@ -13,6 +14,7 @@ struct AugBench: ParsableCommand {
 
     /// Every command runs on the best correct BLAS kernel: this may re-execute the process once.
     static func main() {
+        JobPool.prepareIfWorker()
         _ = Startup.kernel
         setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they are printed, also in a log file
         main(nil)

@@ -15,6 +15,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Progress output: terminal, plain or json (default: terminal on a TTY, plain otherwise).") var progress: String?
     @Option(help: "Results folder.") var results = "results"
     @Option(help: "Folder of FeatureNet weights.") var weights = "weights"
+    @Option(help: "Experiments at once, each in a process pinned to its share of the cores (default: the cores, at most the unfinished experiments). Results equal a sequential run's.")
+    var jobs: Int?
 
     func run() throws {
         var options = RunOptions()
@@ -39,16 +41,34 @@ struct RunCommand: ParsableCommand {
             guard let style = ProgressStyle(rawValue: progress) else { throw ValidationError("--progress must be terminal, plain or json") }
             options.progress = style
         }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         let file = try ConfigLoader.load(config)
         let runner = try GridRunner(file: file, options: options)
         if dryRun { return try printPlan(runner) }
         let planned = try runner.plannedRuns()
-        print("grid \(file.name): \(planned.count) experiment(s)\(options.shard.map { " (shard \($0.index)/\($0.count))" } ?? ""); results in \(results)/\(file.name)/")
-        let summary = try runner.run()
+        let pending = planned.filter { RunDirectory(runner.folder(for: $0.id)).result?.status != "finished" }
+        let jobs = self.jobs ?? min(Parallel.workerCount, max(1, pending.count))
+        let quiet = options.progress == .json
+        if !quiet {
+            print("grid \(file.name): \(planned.count) experiment(s)\(options.shard.map { " (shard \($0.index)/\($0.count))" } ?? "")"
+                  + "\(jobs > 1 ? ", \(jobs) at a time" : ""); results in \(results)/\(file.name)/")
+        }
+        let summary = jobs > 1 ? try runInPool(runner, pending: Set(pending.map(\.id)), jobs: jobs, options: options)
+                               : try runner.run()
+        if quiet { return try summary.failed.isEmpty ? () : { throw ExitCode(2) }() }
         print("\nsummary: \(summary.finished.count) finished, \(summary.skipped.count) already done, \(summary.busy.count) held by other workers, \(summary.failed.count) failed")
         for failure in summary.failed { print("  FAILED \(failure.label) (\(failure.id)): \(failure.reason)") }
         print("results: \(results)/\(file.name)/")
         if !summary.failed.isEmpty { throw ExitCode(2) }
+    }
+
+    /// `jobs` worker processes of this command; the summary is read from the run folders afterwards.
+    private func runInPool(_ runner: GridRunner, pending: Set<String>, jobs: Int, options: RunOptions) throws -> GridSummary {
+        var arguments = [config, "--results", results, "--weights", weights]
+        if let only { arguments += ["--only", only] }
+        if let shard { arguments += ["--shard", shard] }
+        let statuses = try JobPool(jobs: jobs, workerArguments: arguments, style: options.progress).run()
+        return try runner.summary(pendingAtStart: pending, unfinishedReason: "no worker finished it (worker exit statuses \(statuses))")
     }
 
     private func printPlan(_ runner: GridRunner) throws {

@@ -160,7 +160,7 @@ final class RunnerTests: XCTestCase {
         let path = try config("threads", iterations: 6, width: 8, batch: 16)
         var metrics: [[String: [MetricsLine]]] = []
         for threads in ["1", "3"] {
-            let output = try run([path], results: "threads-\(threads)", environment: ["AUGBENCH_THREADS": threads])
+            let output = try run([path, "--jobs", "1"], results: "threads-\(threads)", environment: ["AUGBENCH_THREADS": threads])
             XCTAssertEqual(output.status, 0, output.stdout + output.stderr)
             let runs = try runFolders("threads", results: "threads-\(threads)")
             XCTAssertEqual(runs.count, 2)
@@ -170,6 +170,62 @@ final class RunnerTests: XCTestCase {
         }
         XCTAssertEqual(metrics[0], metrics[1])
         XCTAssertEqual(metrics[0].values.map(\.count), [2, 2])
+    }
+
+    /// `run --jobs 2`: two pinned worker processes share the grid through the run locks and produce exactly
+    /// the sequential run's metrics.
+    func testJobsRunAGridInParallelWithTheSequentialResults() throws {
+        let path = try config("jobs", iterations: 6, grid: #"{"strategy": ["none", "diffaugment", "reals-only"]}"#, width: 8, batch: 16)
+        let sequential = try run([path, "--jobs", "1"], results: "sequential")
+        XCTAssertEqual(sequential.status, 0, sequential.stdout + sequential.stderr)
+        let parallel = try run([path, "--jobs", "2", "--progress", "plain"], results: "parallel")
+        XCTAssertEqual(parallel.status, 0, parallel.stdout + parallel.stderr)
+        XCTAssertTrue(parallel.stdout.contains("2 at a time") && parallel.stdout.contains("3 finished, 0 already done"), parallel.stdout)
+        XCTAssertTrue(parallel.stdout.contains("[job 1]") && parallel.stdout.contains("[job 2]"), parallel.stdout)
+        func metrics(_ results: String) throws -> [String: [MetricsLine]] {
+            Dictionary(uniqueKeysWithValues: try runFolders("jobs", results: results).map {
+                ($0.lastPathComponent, RunDirectory($0).readMetrics().map(\.withoutTiming))
+            })
+        }
+        XCTAssertEqual(try metrics("parallel"), try metrics("sequential"))
+        XCTAssertEqual(try metrics("parallel").count, 3)
+        if Parallel.allowedCPUs().count >= 2 {
+            for folder in try runFolders("jobs", results: "parallel") {
+                let provenance = try String(contentsOf: folder.appendingPathComponent("provenance.json"), encoding: .utf8)
+                let threads = Parallel.allowedCPUs().count / 2
+                XCTAssertTrue(provenance.replacingOccurrences(of: " ", with: "").contains("\"blas_threads\":\(threads)"), provenance)
+            }
+        }
+        let again = try run([path, "--jobs", "2"], results: "parallel")
+        XCTAssertTrue(again.stdout.contains("0 finished, 3 already done"), again.stdout)
+    }
+
+    /// Killing `run --jobs` with SIGKILL takes its workers with it (no orphan keeps training or holding locks).
+    func testWorkersDieWithTheirParent() throws {
+        let path = try config("orphans", iterations: 100_000, grid: #"{"strategy": ["none", "diffaugment"]}"#)
+        let parent = Process()
+        parent.executableURL = CommandRunner.executable
+        parent.arguments = ["run", path, "--jobs", "2", "--results", folder.appendingPathComponent("orphans").path,
+                            "--weights", folder.appendingPathComponent("weights").path]
+        parent.standardOutput = FileHandle.nullDevice
+        try parent.run()
+        func heldLocks() -> Int {
+            ((try? runFolders("orphans", results: "orphans")) ?? []).filter { folder in
+                let path = folder.appendingPathComponent("lock").path
+                guard FileManager.default.fileExists(atPath: path) else { return false }
+                guard let lock = RunLock.acquire(path) else { return true }
+                lock.release()
+                return false
+            }.count
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, heldLocks() < 2 { usleep(20_000) }
+        XCTAssertEqual(heldLocks(), 2, "both workers train")
+        kill(parent.processIdentifier, SIGKILL)
+        parent.waitUntilExit()
+        let released = Date().addingTimeInterval(10)
+        while Date() < released, heldLocks() > 0 { usleep(20_000) }
+        XCTAssertEqual(heldLocks(), 0, "the workers died with their parent")
     }
 
     func testInceptionExtractorWithoutItsWeightsFailsTheRunNamingTheFix() throws {

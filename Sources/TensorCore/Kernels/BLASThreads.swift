@@ -7,18 +7,10 @@ import COpenBLAS
 /// a DCGAN step spent 15% of its CPU time in that spin.
 public enum BLASThreads {
     /// OpenBLAS made single-threaded, once per process.
-    private static let singleThreaded: Void = { openblas_set_num_threads(1) }()
+    @usableFromInline static let singleThreaded: Void = { openblas_set_num_threads(1) }()
 
-    /// Called before every sgemm of TensorCore.
-    @usableFromInline
-    static func ensureSingleThreaded() { singleThreaded }
-
-    /// Runs `body` with OpenBLAS on every worker, for LAPACK and Float64 BLAS calls that nothing else splits
-    /// (the metrics' covariances and eigensolvers); OpenBLAS is single-threaded again afterwards.
-    public static func withAllCores<Result>(_ body: () throws -> Result) rethrows -> Result {
-        ensureSingleThreaded()
-        openblas_set_num_threads(Int32(Parallel.workerCount))
-        defer { openblas_set_num_threads(1) }
-        return try body()
-    }
+    /// Called before every BLAS call of AugBench (TensorCore's sgemm, the metrics' Float64 routines): OpenBLAS
+    /// never splits a product itself, so no result depends on the core count.
+    @inlinable
+    public static func ensureSingleThreaded() { singleThreaded }
 }

@@ -1,4 +1,4 @@
-import CAffinity
+import CProcess
 import Dispatch
 import Foundation
 

@@ -1,7 +1,11 @@
 #define _GNU_SOURCE
 #include <sched.h>
 #include <string.h>
-#include "affinity.h"
+#include "process_control.h"
+#ifdef __linux__
+#include <signal.h>
+#include <sys/prctl.h>
+#endif
 
 int augbench_get_affinity(unsigned long long *mask, int words) {
 #ifdef __linux__
@@ -29,6 +33,14 @@ int augbench_set_affinity(const unsigned long long *mask, int words) {
     return sched_setaffinity(0, sizeof set, &set);
 #else
     (void)mask; (void)words;
+    return -1;
+#endif
+}
+
+int augbench_die_with_parent(void) {
+#ifdef __linux__
+    return prctl(PR_SET_PDEATHSIG, SIGKILL);
+#else
     return -1;
 #endif
 }
