@@ -31,7 +31,7 @@ public struct Baseline: Codable, Sendable {
     public static func read(_ path: String) throws -> Baseline {
         guard let data = FileManager.default.contents(atPath: path) else { throw ConfigError(file: path, path: "", "no such baseline file") }
         do { return try RunDirectory.decoder.decode(Baseline.self, from: data) } catch {
-            throw ConfigError(file: path, path: "", "not a baseline file: \(error)")
+            throw ConfigError(file: path, path: "", "not a baseline file: \(DecodingDescription.describe(error))")
         }
     }
 

@@ -54,22 +54,35 @@ public final class GridRunner {
 
     /// The experiments this worker runs, with their ids, in id order.
     public func plannedRuns() throws -> [(id: String, experiment: Experiment)] {
-        let all = try experiments.map { ($0.id(datasetFingerprint: try data.dataset($0.config, split: "train").fingerprint), $0) }
-            .sorted { $0.0 < $1.0 }
+        let all = try experiments.map { (try id(of: $0), $0) }.sorted { $0.0 < $1.0 }
         guard let shard = options.shard else { return all }
         return all.enumerated().filter { $0.offset % shard.count == shard.index }.map(\.element)
     }
 
+    func id(of experiment: Experiment) throws -> String {
+        experiment.id(datasetFingerprint: try data.dataset(experiment.config, split: "train").fingerprint)
+    }
+
+    /// results/runs/<id>: shared by every grid that holds the experiment.
     public func folder(for id: String) -> URL {
-        URL(fileURLWithPath: options.resultsFolder).appendingPathComponent(file.name).appendingPathComponent(id)
+        RunStore.folder(resultsRoot: options.resultsFolder, id: id)
+    }
+
+    /// Writes results/<grid>/grid.json: the layout and every experiment of the grid (not only this worker's).
+    public func writeGridRecord() throws {
+        let entries = try Grid.expand(file).map { experiment in
+            GridRecord.Run(id: try id(of: experiment), label: experiment.label,
+                           axes: Dictionary(uniqueKeysWithValues: experiment.axisValues.map { (Grid.shortName($0.path), Grid.plain($0.value)) }))
+        }
+        let gridFolder = RunDirectory(URL(fileURLWithPath: options.resultsFolder).appendingPathComponent(file.name))
+        try gridFolder.write(GridRecord(name: file.name, configPath: file.path, axes: file.axes.map { Grid.shortName($0.path) },
+                                        paper: file.paper, runs: entries), to: "grid.json")
     }
 
     public func run() throws -> GridSummary {
         var summary = GridSummary()
         let runs = try plannedRuns()
-        let gridFolder = RunDirectory(URL(fileURLWithPath: options.resultsFolder).appendingPathComponent(file.name))
-        try gridFolder.write(GridRecord(name: file.name, configPath: file.path, axes: file.axes.map { Grid.shortName($0.path) },
-                                        paper: file.paper), to: "grid.json")
+        try writeGridRecord()
         for (position, (id, experiment)) in runs.enumerated() {
             let directory = RunDirectory(folder(for: id))
             if directory.result?.status == "finished" {

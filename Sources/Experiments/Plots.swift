@@ -4,7 +4,7 @@ import Storage
 /// Charts of a grid: FID over iterations per run, and D's accuracy on training vs held-out reals (Figure 1).
 public enum Plots {
     public static func metricLines(_ set: ResultSet) -> [(RunResult, [MetricsLine])] {
-        set.runs.map { ($0, RunDirectory(URL(fileURLWithPath: set.folder).appendingPathComponent($0.id)).readMetrics()) }
+        set.runs.map { ($0, set.directory(for: $0.id).readMetrics()) }
     }
 
     static func name(_ run: RunResult) -> String { run.axes.isEmpty ? run.id : run.axes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }

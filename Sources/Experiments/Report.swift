@@ -36,7 +36,7 @@ public enum Report {
             "<li><b>\(escape($0.label))</b> (\($0.id)): \(escape($0.reason ?? "unknown"))</li>" }.joined() + "</ul>")
         body += "<h2>Runs</h2>"
         for run in set.runs {
-            let directory = RunDirectory(URL(fileURLWithPath: set.folder).appendingPathComponent(run.id))
+            let directory = set.directory(for: run.id)
             body += "<div class=\"run\"><h3>\(escape(run.label)) <small>\(run.id) · \(run.status)</small></h3>"
             if let final = run.final, let best = run.best {
                 body += String(format: "<p>final (it %d): FID %.2f, IS %.2f ± %.2f, KID %.4f, D acc. %.3f train / %.3f held-out · best FID %.2f at it %d · %.0f s</p>",

@@ -1,26 +1,57 @@
 import Foundation
 import Metrics
 
-/// The results of one grid folder (results/<grid>/), grouped for tables and baselines.
+/// The results of one grid: its record (results/<grid>/grid.json) and the runs it names, read from the
+/// shared store results/runs/<id>/ (a run trained for one grid serves every grid that contains it).
 public struct ResultSet {
+    /// results/<grid>.
     public let folder: String
+    /// Runs with a result.json, labelled with this grid's axes (a shared run may have been trained for another grid).
     public let runs: [RunResult]
-    /// The grid's config as the runner saved it (paper metadata, axis order), when present.
+    /// The grid's record (paper metadata, axis order, its experiments).
     public let grid: GridRecord?
+    /// Experiments of the grid with no result yet.
+    public let missing: [GridRecord.Run]
+    /// result.json files that exist but cannot be read, with the reason.
+    public let unreadable: [(path: String, reason: String)]
+
+    /// The folder of run `id`.
+    public func directory(for id: String) -> RunDirectory {
+        RunDirectory(RunStore.folder(resultsRoot: URL(fileURLWithPath: folder).deletingLastPathComponent().path, id: id))
+    }
 
     public static func load(_ folder: String) throws -> ResultSet {
         let url = URL(fileURLWithPath: folder)
-        guard let entries = try? FileManager.default.contentsOfDirectory(at: url, includingPropertiesForKeys: nil) else {
-            throw ConfigError(file: folder, path: "", "no results folder here (run the grid first: augbench run CONFIG)")
+        let recordPath = url.appendingPathComponent("grid.json").path
+        guard FileManager.default.fileExists(atPath: recordPath) else {
+            throw ConfigError(file: recordPath, path: "", "no grid record here (run the grid first: augbench run CONFIG)")
         }
-        let runs = entries.filter(\.hasDirectoryPath).compactMap { RunDirectory($0).result }.sorted { $0.id < $1.id }
-        guard !runs.isEmpty else { throw ConfigError(file: folder, path: "", "no finished or failed runs (result.json) in this folder") }
-        return ResultSet(folder: folder, runs: runs, grid: RunDirectory(url).read(GridRecord.self, from: "grid.json"))
+        guard let grid = RunDirectory(url).read(GridRecord.self, from: "grid.json"), let planned = grid.runs else {
+            throw ConfigError(file: recordPath, path: "runs", "not a grid record of this version of augbench (rerun `augbench run CONFIG`, which rewrites it and trains nothing that is finished)")
+        }
+        let root = url.deletingLastPathComponent().path
+        var runs: [RunResult] = [], missing: [GridRecord.Run] = [], unreadable: [(String, String)] = []
+        for entry in planned {
+            let directory = RunDirectory(RunStore.folder(resultsRoot: root, id: entry.id))
+            switch directory.readResult() {
+            case .absent: missing.append(entry)
+            case .unreadable(let reason): unreadable.append((directory.path("result.json"), reason))
+            case .read(var result):
+                result.axes = entry.axes
+                result.label = entry.label
+                runs.append(result)
+            }
+        }
+        return ResultSet(folder: folder, runs: runs.sorted { $0.id < $1.id }, grid: grid, missing: missing, unreadable: unreadable)
     }
 
     /// A run's axes other than the seed: runs sharing them are seeds of one experiment.
     public static func experimentKey(_ run: RunResult) -> String {
-        run.axes.filter { $0.key != "seed" }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+        key(run.axes)
+    }
+
+    static func key(_ axes: [String: String]) -> String {
+        axes.filter { $0.key != "seed" }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
     }
 
     /// Runs grouped by experiment key, in key order.
@@ -29,18 +60,43 @@ public struct ResultSet {
     }
 }
 
-/// grid.json, written by `augbench run` beside the run folders.
+/// Where runs live: results/runs/<id>, one folder per experiment whatever grid asked for it.
+public enum RunStore {
+    public static let folderName = "runs"
+
+    public static func folder(resultsRoot: String, id: String) -> URL {
+        URL(fileURLWithPath: resultsRoot).appendingPathComponent(folderName).appendingPathComponent(id)
+    }
+}
+
+/// grid.json, written by `augbench run` in results/<grid>/: the grid's layout and every experiment it holds.
 public struct GridRecord: Codable, Sendable {
     public var name: String
     public var configPath: String
     public var axes: [String]
     public var paper: JSONValue?
+    /// Every experiment of the grid (whatever `--only` or `--shard` a worker ran), in the config's order.
+    public var runs: [Run]?
 
-    public init(name: String, configPath: String, axes: [String], paper: JSONValue?) {
+    /// One experiment: its content id and its values on this grid's axes.
+    public struct Run: Codable, Sendable, Equatable {
+        public var id: String
+        public var label: String
+        public var axes: [String: String]
+
+        public init(id: String, label: String, axes: [String: String]) {
+            self.id = id
+            self.label = label
+            self.axes = axes
+        }
+    }
+
+    public init(name: String, configPath: String, axes: [String], paper: JSONValue?, runs: [Run]) {
         self.name = name
         self.configPath = configPath
         self.axes = axes
         self.paper = paper
+        self.runs = runs
     }
 }
 

@@ -72,7 +72,7 @@ public struct Provenance: Codable, Sendable {
     public var started: String
 }
 
-/// The files of one run under results/<grid>/<id>/, each written atomically.
+/// The files of one run under results/runs/<id>/, each written atomically.
 public struct RunDirectory {
     public let url: URL
 
@@ -112,6 +112,20 @@ public struct RunDirectory {
     }
 
     public var result: RunResult? { read(RunResult.self, from: "result.json") }
+
+    /// result.json: absent, present but unreadable (with the decoder's reason), or read.
+    public enum ResultFile {
+        case absent
+        case unreadable(String)
+        case read(RunResult)
+    }
+
+    public func readResult() -> ResultFile {
+        guard let data = FileManager.default.contents(atPath: path("result.json")) else { return .absent }
+        do { return .read(try RunDirectory.decoder.decode(RunResult.self, from: data)) } catch {
+            return .unreadable(data.isEmpty ? "the file is empty" : "not a result record: \(DecodingDescription.describe(error))")
+        }
+    }
 
     /// Rewrites metrics.jsonl with these lines (small; rewriting keeps it whole if the process dies).
     public func writeMetrics(_ lines: [MetricsLine]) throws {

@@ -36,7 +36,7 @@ struct BaselineCommand: ParsableCommand {
 
         func run() throws {
             let set = try source.load()
-            let commit = set.runs.compactMap { RunDirectory(URL(fileURLWithPath: set.folder).appendingPathComponent($0.id)).read(Provenance.self, from: "provenance.json")?.gitCommit }.first ?? "unknown"
+            let commit = set.runs.compactMap { set.directory(for: $0.id).read(Provenance.self, from: "provenance.json")?.gitCommit }.first ?? "unknown"
             let baseline = Baseline.make(from: set, gitCommit: commit)
             try baseline.write(to: output)
             print("wrote \(output): \(baseline.entries.count) experiment(s) from \(set.runs.count) run(s)")

@@ -47,18 +47,19 @@ struct RunCommand: ParsableCommand {
         if dryRun { return try printPlan(runner) }
         let planned = try runner.plannedRuns()
         let pending = planned.filter { RunDirectory(runner.folder(for: $0.id)).result?.status != "finished" }
-        let jobs = self.jobs ?? min(Parallel.workerCount, max(1, pending.count))
+        // Shards are a scheduler's parallelism: each runs one experiment at a time unless told otherwise.
+        let jobs = self.jobs ?? (options.shard != nil ? 1 : min(Parallel.workerCount, max(1, pending.count)))
         let quiet = options.progress == .json
         if !quiet {
             print("grid \(file.name): \(planned.count) experiment(s)\(options.shard.map { " (shard \($0.index)/\($0.count))" } ?? "")"
-                  + "\(jobs > 1 ? ", \(jobs) at a time" : ""); results in \(results)/\(file.name)/")
+                  + "\(jobs > 1 ? ", \(jobs) at a time" : ""); runs in \(results)/\(RunStore.folderName)/<id>/, grid record in \(results)/\(file.name)/")
         }
         let summary = jobs > 1 ? try runInPool(runner, pending: Set(pending.map(\.id)), jobs: jobs, options: options)
                                : try runner.run()
         if quiet { return try summary.failed.isEmpty ? () : { throw ExitCode(2) }() }
         print("\nsummary: \(summary.finished.count) finished, \(summary.skipped.count) already done, \(summary.busy.count) held by other workers, \(summary.failed.count) failed")
         for failure in summary.failed { print("  FAILED \(failure.label) (\(failure.id)): \(failure.reason)") }
-        print("results: \(results)/\(file.name)/")
+        print("results: `augbench table \(config)\(results == "results" ? "" : " --results \(results)")` (grid record in \(results)/\(file.name)/)")
         if !summary.failed.isEmpty { throw ExitCode(2) }
     }
 

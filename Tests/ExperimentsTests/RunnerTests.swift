@@ -44,10 +44,14 @@ final class RunnerTests: XCTestCase {
                               environment: environment)
     }
 
+    /// The run folders (results/runs/<id>) of the experiments grid.json names that exist, in id order.
     func runFolders(_ grid: String, results: String = "results") throws -> [URL] {
-        let base = folder.appendingPathComponent(results).appendingPathComponent(grid)
-        return try FileManager.default.contentsOfDirectory(at: base, includingPropertiesForKeys: nil).filter { $0.hasDirectoryPath }
-            .sorted { $0.path < $1.path }
+        let root = folder.appendingPathComponent(results)
+        guard let record = RunDirectory(root.appendingPathComponent(grid)).read(GridRecord.self, from: "grid.json") else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: root.appendingPathComponent(grid).path + "/grid.json"])
+        }
+        return (record.runs ?? []).map { RunStore.folder(resultsRoot: root.path, id: $0.id) }
+            .filter { FileManager.default.fileExists(atPath: $0.path) }.sorted { $0.path < $1.path }
     }
 
     func testTwoRunGridWritesEverythingAndSkipsFinishedRuns() throws {
@@ -226,6 +230,20 @@ final class RunnerTests: XCTestCase {
         let released = Date().addingTimeInterval(10)
         while Date() < released, heldLocks() > 0 { usleep(20_000) }
         XCTAssertEqual(heldLocks(), 0, "the workers died with their parent")
+    }
+
+    /// Runs live in results/runs/<content id>: a second grid that contains an experiment of the first finds it
+    /// finished instead of training it again, and its table labels the run with its own axes.
+    func testAnExperimentSharedByTwoGridsIsTrainedOnce() throws {
+        let first = try config("first", iterations: 4, grid: #"{"strategy": ["none"]}"#)
+        let second = try config("second", iterations: 4, grid: #"{"strategy": ["none", "diffaugment"], "seed": [0]}"#)
+        XCTAssertTrue(try run([first]).stdout.contains("1 finished, 0 already done"))
+        let output = try run([second])
+        XCTAssertTrue(output.stdout.contains("1 finished, 1 already done"), output.stdout)
+        XCTAssertEqual(try runFolders("first").count, 1)
+        XCTAssertEqual(Set(try runFolders("second")).intersection(try runFolders("first")).count, 1)
+        let table = try CommandRunner.run(["table", folder.appendingPathComponent("results/second").path])
+        XCTAssertTrue(table.stdout.contains("| none |") && table.stdout.contains("| diffaugment |"), table.stdout)
     }
 
     func testInceptionExtractorWithoutItsWeightsFailsTheRunNamingTheFix() throws {
