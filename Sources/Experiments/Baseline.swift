@@ -38,7 +38,8 @@ public struct Baseline: Codable, Sendable {
     public func write(to path: String) throws { try AtomicFile.write(try RunDirectory.encoder.encode(self), to: path) }
 }
 
-/// The comparison of current results with a baseline.
+/// The comparison of current results with a baseline. It is a check only if it compared something: missing,
+/// failed, unreadable and not comparable experiments make it fail (`passed`) unless the caller allows missing ones.
 public struct BaselineDiff: Codable, Sendable {
     public struct Row: Codable, Sendable {
         public var experiment: String
@@ -46,26 +47,55 @@ public struct BaselineDiff: Codable, Sendable {
         public var baseline: Double
         public var current: Double
         public var delta: Double
-        /// max(absolute tolerance, K·σ), σ the larger of the two seed spreads.
+        /// max(absolute tolerance, K·s·√(1/n_baseline + 1/n_current)), s the larger sample std over seeds.
         public var threshold: Double
         /// "regression", "improvement", "changed" (beyond threshold, no direction) or "ok".
         public var verdict: String
     }
 
     public var rows: [Row]
+    /// Baseline experiments with no finished run in the results.
     public var missing: [String]
+    /// Experiments in the results that the baseline does not have (reported, not a failure).
     public var extra: [String]
+    /// Baseline experiments measured under another protocol now: not compared.
     public var protocolChanges: [String]
+    /// Runs of baseline experiments that failed (diverged), with their reasons.
+    public var failed: [String]
+    /// result.json files that could not be read.
+    public var unreadable: [String]
+    public var allowMissing: Bool
 
     public var regressions: [Row] { rows.filter { $0.verdict == "regression" } }
 
-    /// A difference counts when |Δ| > max(absoluteTolerance, sigmas·σ), σ the larger of the baseline's and the
-    /// current results' standard deviations over seeds.
-    public static func compare(_ set: ResultSet, to baseline: Baseline, absoluteTolerance: Double, sigmas: Double) -> BaselineDiff {
+    /// Why the check fails, one line each (empty when it passes).
+    public var failures: [String] {
+        var reasons: [String] = []
+        if !regressions.isEmpty { reasons.append("\(regressions.count) regression(s)") }
+        if rows.isEmpty { reasons.append("nothing was compared") }
+        if !missing.isEmpty && !allowMissing { reasons.append("\(missing.count) baseline experiment(s) missing (--allow-missing to accept)") }
+        if !failed.isEmpty { reasons.append("\(failed.count) failed run(s)") }
+        if !unreadable.isEmpty { reasons.append("\(unreadable.count) unreadable result file(s)") }
+        if !protocolChanges.isEmpty { reasons.append("\(protocolChanges.count) experiment(s) measured under another protocol") }
+        return reasons
+    }
+
+    public var passed: Bool { failures.isEmpty }
+
+    /// A difference counts when |Δ| > max(absoluteTolerance, sigmas·s·√(1/n_b + 1/n_c)): the standard error of a
+    /// difference of means over n_b and n_c seeds, s the larger sample standard deviation over seeds of the two.
+    public static func compare(_ set: ResultSet, to baseline: Baseline, absoluteTolerance: Double, sigmas: Double,
+                               allowMissing: Bool = false) -> BaselineDiff {
         let current = Dictionary(uniqueKeysWithValues: Baseline.make(from: set, gitCommit: "").entries.map { ($0.experiment, $0) })
-        var diff = BaselineDiff(rows: [], missing: [], extra: [], protocolChanges: [])
+        let failedRuns = Dictionary(grouping: set.runs.filter { $0.status != "finished" }, by: ResultSet.experimentKey)
+        var diff = BaselineDiff(rows: [], missing: [], extra: [], protocolChanges: [], failed: [],
+                                unreadable: set.unreadable.map { "\($0.path): \($0.reason)" }, allowMissing: allowMissing)
         for entry in baseline.entries {
-            guard let now = current[entry.experiment] else { diff.missing.append(entry.experiment); continue }
+            for run in failedRuns[entry.experiment] ?? [] { diff.failed.append("\(entry.experiment) (\(run.id)): \(run.reason ?? "failed")") }
+            guard let now = current[entry.experiment], now.metrics.values.contains(where: { $0.count > 0 }) else {
+                diff.missing.append(entry.experiment)
+                continue
+            }
             if entry.metricProtocol != now.metricProtocol {
                 diff.protocolChanges.append("\(entry.experiment): \(entry.metricProtocol?.description ?? "none") → \(now.metricProtocol?.description ?? "none")")
                 continue
@@ -73,7 +103,8 @@ public struct BaselineDiff: Codable, Sendable {
             for metric in MetricName.allCases {
                 guard let old = entry.metrics[metric.rawValue], let new = now.metrics[metric.rawValue], old.count > 0, new.count > 0 else { continue }
                 let delta = new.mean - old.mean
-                let threshold = max(absoluteTolerance, sigmas * max(old.std, new.std))
+                let spread = max(old.std, new.std) * (1 / Double(old.count) + 1 / Double(new.count)).squareRoot()
+                let threshold = max(absoluteTolerance, sigmas * spread)
                 var verdict = "ok"
                 if abs(delta) > threshold {
                     if let worse = metric.higherIsWorse { verdict = (delta > 0) == worse ? "regression" : "improvement" } else { verdict = "changed" }
@@ -87,7 +118,8 @@ public struct BaselineDiff: Codable, Sendable {
         return diff
     }
 
-    /// A report a person reads at a glance: regressions first, then the other flagged rows, then a count.
+    /// A report a person reads at a glance: regressions first, then the other flagged rows, what was not
+    /// compared, a count, and the verdict.
     public var text: String {
         var lines: [String] = []
         let flagged = rows.filter { $0.verdict != "ok" }.sorted { ($0.verdict != "regression" ? 1 : 0, $0.experiment) < ($1.verdict != "regression" ? 1 : 0, $1.experiment) }
@@ -95,10 +127,13 @@ public struct BaselineDiff: Codable, Sendable {
             lines.append(String(format: "%@ %@ %@: %.4g → %.4g (Δ %+.4g, threshold %.4g)", row.verdict.uppercased(), row.experiment, row.metric,
                                 row.baseline, row.current, row.delta, row.threshold))
         }
-        for name in missing { lines.append("MISSING \(name): in the baseline, not in the results") }
-        for name in extra { lines.append("EXTRA \(name): in the results, not in the baseline") }
+        for name in missing { lines.append("MISSING \(name): in the baseline, no finished run in the results") }
+        for failure in failed { lines.append("FAILED RUN \(failure)") }
+        for path in unreadable { lines.append("UNREADABLE \(path)") }
         for change in protocolChanges { lines.append("PROTOCOL CHANGED \(change): not compared") }
-        lines.append("\(rows.count) comparisons: \(regressions.count) regression(s), \(rows.filter { $0.verdict == "improvement" }.count) improvement(s), \(rows.filter { $0.verdict == "ok" }.count) within tolerance; \(missing.count) missing, \(extra.count) extra")
+        for name in extra { lines.append("EXTRA \(name): in the results, not in the baseline (not compared)") }
+        lines.append("\(rows.count) comparisons: \(regressions.count) regression(s), \(rows.filter { $0.verdict == "improvement" }.count) improvement(s), \(rows.filter { $0.verdict == "ok" }.count) within tolerance; \(missing.count) missing, \(failed.count) failed, \(unreadable.count) unreadable, \(protocolChanges.count) not comparable, \(extra.count) extra")
+        lines.append(passed ? "PASSED" : "FAILED: " + failures.joined(separator: "; "))
         return lines.joined(separator: "\n")
     }
 }

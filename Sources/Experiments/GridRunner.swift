@@ -38,9 +38,29 @@ public final class GridRunner {
     public init(file: ConfigFile, options: RunOptions) throws {
         self.file = file
         self.options = options
-        experiments = try Grid.expand(file).filter { GridRunner.matches($0, options.only) }
+        let all = try Grid.expand(file)
+        try GridRunner.checkFilters(options.only, against: all, file: file)
+        experiments = all.filter { GridRunner.matches($0, options.only) }
         data = DataCache(weightsFolder: options.weightsFolder, cacheFolder: options.resultsFolder + "/cache")
         reporter = ProgressReporter(style: options.progress)
+    }
+
+    /// Every `--only` filter must name an axis or setting of the grid and one of its values there.
+    static func checkFilters(_ filters: [(axis: String, value: String)], against experiments: [Experiment], file: ConfigFile) throws {
+        for filter in filters {
+            let path = ConfigLoader.resolve(alias: filter.axis)
+            let values = Set(experiments.compactMap { experiment in
+                experiment.axisValues.first { $0.path == path }.map { Grid.plain($0.value) }
+                    ?? experiment.config.json.value(at: path).map(Grid.plain)
+            })
+            guard !values.isEmpty else {
+                let axes = file.axes.map { Grid.shortName($0.path) }.joined(separator: ", ")
+                throw ConfigError(file: file.path, path: path, "--only \(filter.axis)=\(filter.value): no such axis or setting (the grid's axes: \(axes.isEmpty ? "none" : axes))")
+            }
+            guard experiments.contains(where: { matches($0, [filter]) }) else {
+                throw ConfigError(file: file.path, path: path, "--only \(filter.axis)=\(filter.value): no experiment has that value (values in this grid: \(values.sorted().joined(separator: ", ")))")
+            }
+        }
     }
 
     static func matches(_ experiment: Experiment, _ filters: [(axis: String, value: String)]) -> Bool {

@@ -100,7 +100,7 @@ public struct GridRecord: Codable, Sendable {
     }
 }
 
-/// Mean, population standard deviation and count of a metric over seeds.
+/// Mean, sample standard deviation (divisor n − 1; 0 for one value) and count of a metric over seeds.
 public struct Summary: Codable, Equatable, Sendable {
     public var mean: Double
     public var std: Double
@@ -112,7 +112,7 @@ public struct Summary: Codable, Equatable, Sendable {
         count = values.count
         mean = values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
         let m = mean
-        std = values.count < 2 ? 0 : (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count)).squareRoot()
+        std = values.count < 2 ? 0 : (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)).squareRoot()
     }
 }
 

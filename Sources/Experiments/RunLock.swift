@@ -39,7 +39,8 @@ public final class RunLock {
     /// Who wrote the lock file ("host pid"), for the message of a skipped run.
     public static func holder(of path: String) -> String {
         let text = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        return text.isEmpty ? "an unknown process" : "process \(text.replacingOccurrences(of: " ", with: " pid "))"
+        let parts = text.split(separator: " ")
+        return parts.count == 2 ? "process \(parts[1]) on host \(parts[0])" : "an unknown process"
     }
 
     /// Removes the file while still holding the lock, then drops the lock.

@@ -7,9 +7,22 @@ struct ResultSource: ParsableArguments {
     @Argument(help: "A config file or a results folder (results/<grid>).") var target: String
     @Option(help: "Results folder (when a config is given).") var results = "results"
 
+    /// The grid's results; unreadable result files and experiments not yet run are listed on stderr.
     func load() throws -> ResultSet {
         let folder = target.hasSuffix(".json") ? results + "/" + (try ConfigLoader.load(target)).name : target
-        return try ResultSet.load(folder)
+        let set = try ResultSet.load(folder)
+        for (path, reason) in set.unreadable { FileHandle.standardError.write(Data("unreadable: \(path): \(reason)\n".utf8)) }
+        if !set.missing.isEmpty {
+            FileHandle.standardError.write(Data("not run yet: \(set.missing.count) of \(set.missing.count + set.runs.count + set.unreadable.count) experiment(s) (\(set.missing.prefix(3).map(\.label).joined(separator: "; "))\(set.missing.count > 3 ? "; …" : ""))\n".utf8))
+        }
+        return set
+    }
+
+    /// The results, or an error when nothing can be read at all.
+    func loadSome() throws -> ResultSet {
+        let set = try load()
+        guard !set.runs.isEmpty else { throw ValidationError("\(set.folder): no run of this grid has a result yet (augbench run CONFIG)") }
+        return set
     }
 }
 
@@ -21,8 +34,9 @@ struct TableCommand: ParsableCommand {
 
     func run() throws {
         guard let format = ResultsTable.Format(rawValue: format) else { throw ValidationError("--format must be md, csv or tex") }
-        let set = try source.load()
+        let set = try source.loadSome()
         print(ResultsTable.build(set).map { $0.render(format) }.joined(separator: "\n"), terminator: "")
+        if !set.unreadable.isEmpty { throw ExitCode(1) }
     }
 }
 
@@ -33,9 +47,14 @@ struct BaselineCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Store per-experiment metrics (mean, std, seeds, protocol) of a results folder.")
         @OptionGroup var source: ResultSource
         @Argument(help: "Output JSON, e.g. results/baselines/quickstart.json.") var output: String
+        @Flag(help: "Store a baseline although some experiments of the grid have no result yet.") var allowMissing = false
 
         func run() throws {
-            let set = try source.load()
+            let set = try source.loadSome()
+            if !set.unreadable.isEmpty { throw ValidationError("\(set.unreadable.count) result file(s) cannot be read (listed above); fix or remove them first") }
+            if !set.missing.isEmpty && !allowMissing {
+                throw ValidationError("\(set.missing.count) experiment(s) of the grid have no result yet; run them, or pass --allow-missing")
+            }
             let commit = set.runs.compactMap { set.directory(for: $0.id).read(Provenance.self, from: "provenance.json")?.gitCommit }.first ?? "unknown"
             let baseline = Baseline.make(from: set, gitCommit: commit)
             try baseline.write(to: output)
@@ -46,16 +65,17 @@ struct BaselineCommand: ParsableCommand {
 
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "diff",
-        abstract: "Compare results with a stored baseline; exits 1 on any regression beyond max(--abs-tol, K·σ over seeds).")
+        abstract: "Compare results with a stored baseline; exits 1 on a regression beyond max(--abs-tol, K·s·√(1/n_baseline + 1/n_results)) (s: sample std over seeds), or when an experiment is missing, failed, unreadable or measured under another protocol.")
     @OptionGroup var source: ResultSource
     @Argument(help: "Baseline JSON (from `augbench baseline save`).") var baseline: String
     @Option(help: "Absolute tolerance.") var absTol = 0.0
-    @Option(help: "K: differences within K standard deviations over seeds are noise.") var sigmas = 2.0
+    @Option(help: "K: differences within K standard errors (from the spread over seeds) are noise.") var sigmas = 3.0
+    @Flag(help: "Baseline experiments without results are reported but do not fail the check.") var allowMissing = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
         let set = try source.load()
-        let diff = BaselineDiff.compare(set, to: try Baseline.read(baseline), absoluteTolerance: absTol, sigmas: sigmas)
+        let diff = BaselineDiff.compare(set, to: try Baseline.read(baseline), absoluteTolerance: absTol, sigmas: sigmas, allowMissing: allowMissing)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -64,7 +84,7 @@ struct DiffCommand: ParsableCommand {
         } else {
             print(diff.text)
         }
-        if !diff.regressions.isEmpty { throw ExitCode(1) }
+        if !diff.passed { throw ExitCode(1) }
     }
 }
 
@@ -74,7 +94,7 @@ struct PlotCommand: ParsableCommand {
     @OptionGroup var source: ResultSource
 
     func run() throws {
-        let paths = try Plots.write(try source.load())
+        let paths = try Plots.write(try source.loadSome())
         print("wrote " + paths.joined(separator: ", "))
     }
 }
@@ -85,6 +105,6 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var source: ResultSource
 
     func run() throws {
-        print("wrote " + (try Report.write(try source.load())))
+        print("wrote " + (try Report.write(try source.loadSome())))
     }
 }

@@ -78,6 +78,12 @@ final class RunnerTests: XCTestCase {
         XCTAssertTrue(again.stdout.contains("2 already done"), again.stdout)
         let only = try run([path, "--only", "strategy=diffaugment", "--dry-run"])
         XCTAssertTrue(only.stdout.contains("1 experiment(s)") && only.stdout.contains("GFLOP"), only.stdout)
+        let bogus = try run([path, "--only", "strategy=bogus"])
+        XCTAssertEqual(bogus.status, 1)
+        XCTAssertTrue(bogus.stderr.contains("--only strategy=bogus: no experiment has that value (values in this grid: diffaugment, none)"), bogus.stderr)
+        let noAxis = try run([path, "--only", "flavour=mint"])
+        XCTAssertEqual(noAxis.status, 1)
+        XCTAssertTrue(noAxis.stderr.contains("--only flavour=mint: no such axis or setting (the grid's axes: strategy)"), noAxis.stderr)
 
         // run → table → baseline → diff: unchanged results pass; a worse FID fails the diff.
         let results = folder.appendingPathComponent("results/tiny").path
@@ -272,7 +278,7 @@ final class RunnerTests: XCTestCase {
         let path = folder.appendingPathComponent("lock").path
         let lock = try XCTUnwrap(RunLock.acquire(path))
         XCTAssertNil(RunLock.acquire(path), "a live holder keeps the lock")
-        XCTAssertTrue(RunLock.holder(of: path).contains("pid \(ProcessInfo.processInfo.processIdentifier)"), RunLock.holder(of: path))
+        XCTAssertEqual(RunLock.holder(of: path), "process \(ProcessInfo.processInfo.processIdentifier) on host \(ProcessInfo.processInfo.hostName)")
         lock.release()
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))
         for leftover in ["\(ProcessInfo.processInfo.hostName) 999999\n", "", "\(ProcessInfo.processInfo.hostName) \(ProcessInfo.processInfo.processIdentifier)\n", "garbage"] {

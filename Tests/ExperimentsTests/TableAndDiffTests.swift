@@ -46,10 +46,10 @@ final class TableAndDiffTests: XCTestCase {
         let tables = ResultsTable.build(try ResultSet.load(gridFolder))
         XCTAssertEqual(tables.count, 1)
         let markdown = tables[0].render(.md)
-        XCTAssertTrue(markdown.contains("| none | 32.00 ± 2.00 (n=2) | 42.00 ± 2.00 | 39.78 |"), markdown)
+        XCTAssertTrue(markdown.contains("| none | 32.00 ± 2.83 (n=2) | 42.00 ± 2.83 | 39.78 |"), markdown)
         XCTAssertTrue(markdown.contains("| diffaugment | 18.00 [1 failed] | 20.00 |  |"), markdown)
         XCTAssertTrue(tables[0].render(.tex).contains("\\begin{tabular}"))
-        XCTAssertTrue(tables[0].render(.csv).contains("none,0.1,32.0,2.0,42.0,2.0,2,0,39.78"), tables[0].render(.csv))
+        XCTAssertTrue(tables[0].render(.csv).contains("none,0.1,32.0,2.8284271247461903,42.0,2.8284271247461903,2,0,39.78"), tables[0].render(.csv))
     }
 
     func testDifferentProtocolsNeverShareATable() throws {
@@ -66,20 +66,59 @@ final class TableAndDiffTests: XCTestCase {
         try write("a", axes: ["strategy": "none", "seed": "0"], final: 40, best: 30)
         try write("b", axes: ["strategy": "none", "seed": "1"], final: 44, best: 34)
         let baseline = Baseline.make(from: try ResultSet.load(gridFolder), gitCommit: "x")
-        // Within 2σ (σ = 2): FID +3 is noise. Beyond it: +5 is a regression, −5 an improvement.
-        try write("a", axes: ["strategy": "none", "seed": "0"], final: 43, best: 33)
-        try write("b", axes: ["strategy": "none", "seed": "1"], final: 47, best: 37)
-        var diff = BaselineDiff.compare(try ResultSet.load(gridFolder), to: baseline, absoluteTolerance: 0, sigmas: 2)
-        XCTAssertTrue(diff.regressions.isEmpty, diff.text)
+        // s = 2.83 over two seeds each, standard error s·√(1/2 + 1/2) = 2.83; with K = 1: FID +2 is noise,
+        // +5 a regression, −5 an improvement.
+        try write("a", axes: ["strategy": "none", "seed": "0"], final: 42, best: 32)
+        try write("b", axes: ["strategy": "none", "seed": "1"], final: 46, best: 36)
+        var diff = BaselineDiff.compare(try ResultSet.load(gridFolder), to: baseline, absoluteTolerance: 0, sigmas: 1)
+        XCTAssertTrue(diff.regressions.isEmpty && diff.passed, diff.text)
         try write("a", axes: ["strategy": "none", "seed": "0"], final: 45, best: 25)
         try write("b", axes: ["strategy": "none", "seed": "1"], final: 49, best: 29)
         try write("c", axes: ["strategy": "diffaugment", "seed": "0"], final: 1, best: 1)
-        diff = BaselineDiff.compare(try ResultSet.load(gridFolder), to: baseline, absoluteTolerance: 0, sigmas: 2)
+        diff = BaselineDiff.compare(try ResultSet.load(gridFolder), to: baseline, absoluteTolerance: 0, sigmas: 1)
         XCTAssertEqual(diff.regressions.map(\.metric), ["fid_final"])
+        XCTAssertFalse(diff.passed)
         XCTAssertEqual(diff.rows.first { $0.metric == "fid_best" }?.verdict, "improvement")
         XCTAssertEqual(diff.extra, ["strategy=diffaugment"])
         XCTAssertTrue(diff.text.hasPrefix("REGRESSION strategy=none fid_final: 42 → 47"), diff.text)
         // A large absolute tolerance absorbs it.
-        XCTAssertTrue(BaselineDiff.compare(try ResultSet.load(gridFolder), to: baseline, absoluteTolerance: 10, sigmas: 2).regressions.isEmpty)
+        XCTAssertTrue(BaselineDiff.compare(try ResultSet.load(gridFolder), to: baseline, absoluteTolerance: 10, sigmas: 1).passed)
+    }
+
+    /// A diff that could not compare what the baseline holds fails: missing, failed, unreadable and
+    /// not-comparable experiments, and comparing nothing at all.
+    func testDiffFailsWhenItCouldNotCompare() throws {
+        try grid()
+        try write("a", axes: ["strategy": "none", "seed": "0"], final: 40, best: 30)
+        try write("b", axes: ["strategy": "diffaugment", "seed": "0"], final: 20, best: 18)
+        let baseline = Baseline.make(from: try ResultSet.load(gridFolder), gitCommit: "x")
+        func diff(allowMissing: Bool = false) throws -> BaselineDiff {
+            BaselineDiff.compare(try ResultSet.load(gridFolder), to: baseline, absoluteTolerance: 0, sigmas: 3, allowMissing: allowMissing)
+        }
+        let clean = try diff()
+        XCTAssertTrue(clean.passed, clean.text)
+
+        try write("b", axes: ["strategy": "diffaugment", "seed": "0"], final: .nan, best: .nan, status: "failed")
+        let failed = try diff()
+        XCTAssertEqual(failed.failed.count, 1)
+        XCTAssertTrue(failed.missing == ["strategy=diffaugment"] && !failed.passed, failed.text)
+        XCTAssertTrue(failed.text.contains("FAILED RUN strategy=diffaugment (b): D loss became nan"), failed.text)
+        XCTAssertFalse(try diff(allowMissing: true).passed, "a failed run fails even when missing results are allowed")
+
+        try FileManager.default.removeItem(at: RunStore.folder(resultsRoot: folder.path, id: "b"))
+        XCTAssertFalse(try diff().passed)
+        let allowed = try diff(allowMissing: true)
+        XCTAssertTrue(allowed.passed, allowed.text)
+
+        try Data("{\"id\": 3".utf8).write(to: RunStore.folder(resultsRoot: folder.path, id: "a").appendingPathComponent("result.json"))
+        let unreadable = try diff(allowMissing: true)
+        XCTAssertEqual(unreadable.unreadable.count, 1, unreadable.text)
+        XCTAssertFalse(unreadable.passed)
+        XCTAssertTrue(unreadable.text.contains("nothing was compared"), unreadable.text)
+
+        try write("a", axes: ["strategy": "none", "seed": "0"], final: 40, best: 30, samples: 5000)
+        let changed = try diff(allowMissing: true)
+        XCTAssertEqual(changed.protocolChanges.count, 1)
+        XCTAssertFalse(changed.passed, changed.text)
     }
 }
