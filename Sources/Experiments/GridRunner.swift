@@ -143,7 +143,7 @@ public final class GridRunner {
         return summary
     }
 
-    /// Trains one experiment to the end (or to a failure) and writes its result.json.
+    /// Trains one experiment to the end (or to a failure) with its `TrainingLoop` and writes its result.json.
     func runOne(_ experiment: Experiment, id: String, directory: RunDirectory, position: Int, of total: Int) throws -> RunResult {
         let c = experiment.config
         let inputs = try data.inputs(c)
@@ -156,94 +156,35 @@ public final class GridRunner {
         }
         let run = try TrainingRun(config: c, trainIndices: inputs.manifest.indices, imageChannels: inputs.train.channels,
                                   classes: inputs.train.classCount)
-        var lines: [MetricsLine] = []
-        var elapsed = 0.0
-        let checkpointPath = directory.path("checkpoint.h5")
-        if FileManager.default.fileExists(atPath: checkpointPath) {
-            let checkpoint = try Checkpoint.read(from: checkpointPath)
-            try run.restore(checkpoint)
-            elapsed = checkpoint.doubles["seconds"] ?? 0
-            lines = directory.readMetrics().filter { $0.iteration <= run.iteration }
-            reporter.event("[\(position)/\(total)] \(experiment.label) (\(id)): resuming at iteration \(run.iteration)")
+        let status = ProgressReporter.Status(run: position, runs: total, label: experiment.label, iteration: 0,
+                                             iterations: c.training.iterations, iterationsPerSecond: 0, lossD: 0, lossG: 0, lastFID: nil)
+        let loop = TrainingLoop(run: run, evaluator: evaluator, inputs: inputs, directory: directory, reporter: reporter, status: status)
+        if let iteration = try loop.resumeIfPossible() {
+            reporter.event("[\(position)/\(total)] \(experiment.label) (\(id)): resuming at iteration \(iteration)")
         }
         var result = RunResult(id: id, grid: file.name, label: experiment.label,
                                axes: Dictionary(uniqueKeysWithValues: experiment.axisValues.map { (Grid.shortName($0.path), Grid.plain($0.value)) }),
                                status: "finished", reason: nil, iterations: c.training.iterations, final: nil, best: nil,
                                metricProtocol: evaluator.metricProtocol, datasetFingerprint: inputs.train.fingerprint,
                                subsetIdentity: inputs.manifest.identity, seconds: 0)
-        let start = Date(), startIteration = run.iteration
-        var status = ProgressReporter.Status(run: position, runs: total, label: experiment.label, iteration: run.iteration,
-                                             iterations: c.training.iterations, iterationsPerSecond: 0, lossD: 0, lossG: 0,
-                                             lastFID: lines.last?.fid)
-        do {
-            while run.iteration < c.training.iterations {
-                try run.step(inputs.train)
-                let seconds = elapsed + Date().timeIntervalSince(start)
-                status.iteration = run.iteration
-                status.iterationsPerSecond = Double(run.iteration - startIteration) / max(Date().timeIntervalSince(start), 1e-9)
-                status.lossD = run.lossSums.d / Double(max(run.lossSums.count * c.training.dSteps, 1))
-                status.lossG = run.lossSums.g / Double(max(run.lossSums.count, 1))
-                reporter.update(status)
-                let evaluate = run.iteration % c.evaluation.every == 0 || run.iteration == c.training.iterations
-                if evaluate {
-                    let images = evaluator.samples(run.evaluatedGenerator)
-                    let line = try evaluation(run, evaluator, inputs, images: images, seconds: seconds)
-                    lines.append(line)
-                    status.lastFID = line.fid
-                    try directory.writeMetrics(lines)
-                    try writeSamples(run, evaluator, directory, inputs, evaluationImages: images)
-                    if line.fid <= (lines.map(\.fid).min() ?? .infinity) {
-                        try run.checkpoint(extra: ["seconds": seconds]).write(to: directory.path("checkpoint-best.h5"))
-                    }
-                    reporter.update(status, force: true)
-                }
-                if evaluate || run.iteration % c.training.checkpointEvery == 0 {
-                    try run.checkpoint(extra: ["seconds": seconds]).write(to: checkpointPath)
-                }
-            }
-        } catch let failure as RunFailure {
+        do { try loop.train() } catch let failure as RunFailure {
             result.status = "failed"
             result.reason = failure.reason
         }
-        result.final = lines.last
-        result.best = lines.min { $0.fid < $1.fid }
-        result.seconds = elapsed + Date().timeIntervalSince(start)
+        result.final = loop.lines.last
+        result.best = loop.lines.min { $0.fid < $1.fid }
+        result.seconds = loop.seconds
+        result.timeSplit = loop.time
         try directory.write(result, to: "result.json")
         if result.status == "finished" {
-            reporter.event(String(format: "[%d/%d] %@ (%@): finished, FID %.2f (best %.2f at %d) in %@", position, total, experiment.label, id,
+            reporter.event(String(format: "[%d/%d] %@ (%@): finished, FID %.2f (best %.2f at %d) in %@; %@", position, total, experiment.label, id,
                                   result.final?.fid ?? .nan, result.best?.fid ?? .nan, result.best?.iteration ?? 0,
-                                  ProgressReporter.duration(result.seconds)),
+                                  ProgressReporter.duration(result.seconds), loop.time.summary),
                            fields: ["id": id, "status": "finished", "fid": result.final?.fid ?? -1])
         } else {
             reporter.event("[\(position)/\(total)] \(experiment.label) (\(id)): FAILED: \(result.reason ?? "")",
                            fields: ["id": id, "status": "failed", "reason": result.reason ?? ""])
         }
         return result
-    }
-
-    func evaluation(_ run: TrainingRun, _ evaluator: Evaluator, _ inputs: RunInputs, images: Tensor, seconds: Double) throws -> MetricsLine {
-        let scores = try evaluator.scores(of: images)
-        let shape = inputs.train.imageShape
-        let losses = run.takeMeanLosses()
-        return MetricsLine(iteration: run.iteration, fid: scores.fid, isMean: scores.isMean, isStd: scores.isStd, kidMean: scores.kidMean,
-                           kidStd: scores.kidStd,
-                           dAccuracyTrain: Evaluator.realAccuracy(run.discriminator, images: inputs.trainingReals.images,
-                                                                  labels: inputs.trainingReals.labels, imageShape: shape),
-                           dAccuracyHeldOut: Evaluator.realAccuracy(run.discriminator, images: inputs.heldOutReals.images,
-                                                                    labels: inputs.heldOutReals.labels, imageShape: shape),
-                           adaP: run.ada.probability, lossD: losses.d, lossG: losses.g, seconds: seconds)
-    }
-
-    /// The sample grid: the first images of the evaluation's samples (the same latent stream), drawn anew only
-    /// when the grid asks for more images than the evaluation draws.
-    func writeSamples(_ run: TrainingRun, _ evaluator: Evaluator, _ directory: RunDirectory, _ inputs: RunInputs,
-                      evaluationImages: Tensor) throws {
-        let count = run.config.evaluation.gridImages
-        let images = count <= evaluationImages.shape[0]
-            ? evaluationImages.sliced(alongAxis: 0, 0..<count) : evaluator.samples(run.evaluatedGenerator, count: count)
-        let grid = ImageGrid.make(images.scalars, count: count, channels: inputs.train.channels, height: inputs.train.height,
-                                  width: inputs.train.width, columns: Int(Double(count).squareRoot().rounded(.up)))
-        try grid.write(to: directory.path(String(format: "samples/iteration-%06d.png", run.iteration)))
-        try grid.write(to: directory.path("samples.png"))
     }
 }

@@ -48,6 +48,8 @@ public struct RunResult: Codable, Sendable {
     public var datasetFingerprint: String
     public var subsetIdentity: String
     public var seconds: Double
+    /// Where the wall time went (absent in results written before it was measured).
+    public var timeSplit: TimeSplit?
 
     public init(id: String, grid: String, label: String, axes: [String: String], status: String, reason: String?, iterations: Int,
                 final: MetricsLine?, best: MetricsLine?, metricProtocol: MetricProtocol?, datasetFingerprint: String,

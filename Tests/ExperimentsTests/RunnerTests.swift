@@ -59,6 +59,7 @@ final class RunnerTests: XCTestCase {
         let first = try run([path])
         XCTAssertEqual(first.status, 0, first.stdout + first.stderr)
         XCTAssertTrue(first.stdout.contains("2 finished"), first.stdout)
+        XCTAssertTrue(first.stdout.contains("; training ") && first.stdout.contains("evaluation "), first.stdout)
         let runs = try runFolders("tiny")
         XCTAssertEqual(runs.count, 2)
         for run in runs {
@@ -72,6 +73,9 @@ final class RunnerTests: XCTestCase {
             XCTAssertEqual(directory.readMetrics().map(\.iteration), [4, 8])
             XCTAssertTrue(result.final!.fid.isFinite)
             XCTAssertEqual(result.metricProtocol?.sampleCount, 60)
+            let time = try XCTUnwrap(result.timeSplit, "result.json keeps where the time went")
+            XCTAssertTrue(time.training > 0 && time.metrics > 0 && time.checkpoints > 0 && time.sampleGrids > 0, "\(time)")
+            XCTAssertLessThanOrEqual(time.total, result.seconds + 0.5)
             XCTAssertFalse(FileManager.default.fileExists(atPath: directory.path("lock")))
         }
         let again = try run([path])
