@@ -39,8 +39,14 @@ public enum IDXLoader {
             throw DataError(file: path, String(format: "magic number 0x%08x, expected 0x00000803 (IDX unsigned-byte images)", magic))
         }
         let (count, rows, columns) = (FileReading.bigEndian32(bytes, 4), FileReading.bigEndian32(bytes, 8), FileReading.bigEndian32(bytes, 12))
-        guard bytes.count == 16 + count * rows * columns else {
+        // Three 32-bit sizes can overflow a 64-bit product: compare without multiplying past the file's size.
+        let (plane, planeOverflow) = rows.multipliedReportingOverflow(by: columns)
+        let (pixels, pixelsOverflow) = count.multipliedReportingOverflow(by: plane)
+        guard !planeOverflow, !pixelsOverflow, bytes.count == 16 + pixels else {
             throw DataError(file: path, "holds \(bytes.count - 16) pixel bytes; the header promises \(count)×\(rows)×\(columns)")
+        }
+        guard count > 0, rows > 0, columns > 0 else {
+            throw DataError(file: path, "holds no images (header: \(count)×\(rows)×\(columns))")
         }
         return (count, rows, columns)
     }

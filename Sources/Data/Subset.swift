@@ -55,6 +55,10 @@ public enum Subset {
             order = order.filter { members.contains($0) }
         }
         let indices = order.prefix(n).sorted()
+        guard !indices.isEmpty else {
+            throw DataError(file: dataset.source, "the training subset is empty: \(total) image(s) to choose from"
+                            + (pool != nil ? " after holding out dataset.held_out_fraction" : "") + " (subset.fraction / subset.count)")
+        }
         var counts = [Int](repeating: 0, count: dataset.classCount)
         if let labels = dataset.labels { for index in indices { counts[labels[index]] += 1 } }
         return SubsetManifest(datasetName: dataset.name, datasetFingerprint: dataset.fingerprint, split: dataset.split,

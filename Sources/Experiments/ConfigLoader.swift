@@ -38,13 +38,34 @@ public enum ConfigLoader {
         let axes = try parseGrid(top["grid"], file: path)
         let exclusions = try parseExclusions(top["exclude"], axes: axes, file: path)
         let name: String
-        if case .string(let given)? = top["name"] { name = given } else {
-            name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        switch top["name"] {
+        case .string(let given)?: name = given
+        case nil: name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        case let other?: throw ConfigError(file: path, path: "name", "found \(other.kind), expected a string")
         }
+        try checkGridName(name, file: path)
         var description = ""
         if case .string(let text)? = top["description"] { description = text }
         return ConfigFile(name: name, path: path, overrides: overrides, axes: axes, exclusions: exclusions,
                           paper: top["paper"], description: description)
+    }
+
+    /// Folders of the results root that a grid's record must not take.
+    static let reservedNames: Set = [RunStore.folderName, "cache", "baselines"]
+
+    /// A grid's name becomes the folder results/<name>: one safe path component of letters, digits, '.', '_'
+    /// and '-', not starting with '.', at most 100 characters, and not a folder the results root uses itself.
+    static func checkGridName(_ name: String, file: String) throws {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        let problem: String? =
+            name.isEmpty ? "is empty" :
+            name.count > 100 ? "has \(name.count) characters (at most 100)" :
+            name.hasPrefix(".") ? "starts with '.'" :
+            !name.allSatisfy(allowed.contains) ? "contains characters other than letters, digits, '.', '_' and '-'" :
+            reservedNames.contains(name) ? "is a folder of the results root itself (\(reservedNames.sorted().joined(separator: ", ")))" : nil
+        if let problem {
+            throw ConfigError(file: file, path: "name", "\"\(name.prefix(60))\(name.count > 60 ? "…" : "")\" \(problem); a grid name becomes the folder results/<name>")
+        }
     }
 
     /// The file's JSON with its bases merged underneath (later files override earlier ones).

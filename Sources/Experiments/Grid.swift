@@ -69,6 +69,13 @@ public enum Grid {
         try oneOf(c.augment.strategy, Strategy.allCases.map(\.rawValue), "augment.strategy")
         try oneOf(c.evaluation.extractor, ["featurenet", "inception"], "evaluation.extractor")
         do { _ = try Policy(c.augment.policy) } catch { throw fail("augment.policy", "\(error)") }
+        if c.augment.strategy != "none" && c.augment.policy.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw fail("augment.policy", "found \"\", but strategy \(c.augment.strategy) augments with it: name at least one op (e.g. translation,cutout), or use strategy none")
+        }
+        guard c.dataset.heldOutFraction >= 0, c.dataset.heldOutFraction < 1 else {
+            throw fail("dataset.held_out_fraction", "found \(c.dataset.heldOutFraction), expected 0 ≤ share < 1 (the rest is the training set)")
+        }
+        guard c.subset.count >= 0 else { throw fail("subset.count", "found \(c.subset.count), expected 0 (use the fraction) or a positive count") }
         guard c.subset.fraction > 0, c.subset.fraction <= 1 else { throw fail("subset.fraction", "found \(c.subset.fraction), expected a number in (0, 1]") }
         for (path, value) in [("training.iterations", c.training.iterations), ("training.batch_size", c.training.batchSize),
                               ("training.d_steps", c.training.dSteps), ("training.checkpoint_every", c.training.checkpointEvery),

@@ -15,6 +15,8 @@ public struct RunOptions {
     public var shard: (index: Int, count: Int)? = nil
     public var progress: ProgressStyle? = nil
     public var kernel: KernelChoice? = nil
+    /// Set aside an unreadable checkpoint and train that run from the start (otherwise the run is reported failed).
+    public var restartCorrupt = false
     public init() {}
 }
 
@@ -119,9 +121,16 @@ public final class GridRunner {
                 continue
             }
             defer { lock.release() }
-            let result = try runOne(experiment, id: id, directory: directory, position: position + 1, of: runs.count)
-            if result.status == "finished" { summary.finished.append(id) } else {
-                summary.failed.append((id, experiment.label, result.reason ?? "unknown"))
+            do {
+                let result = try runOne(experiment, id: id, directory: directory, position: position + 1, of: runs.count)
+                if result.status == "finished" { summary.finished.append(id) } else {
+                    summary.failed.append((id, experiment.label, result.reason ?? "unknown"))
+                }
+            } catch {
+                // One experiment's broken input (a corrupt checkpoint, an unwritable file) must not stop the grid.
+                summary.failed.append((id, experiment.label, "\(error)"))
+                reporter.event("[\(position + 1)/\(runs.count)] \(experiment.label) (\(id)): FAILED: \(error)",
+                               fields: ["id": id, "status": "failed", "reason": "\(error)"])
             }
         }
         return summary
@@ -159,7 +168,7 @@ public final class GridRunner {
         let status = ProgressReporter.Status(run: position, runs: total, label: experiment.label, iteration: 0,
                                              iterations: c.training.iterations, iterationsPerSecond: 0, lossD: 0, lossG: 0, lastFID: nil)
         let loop = TrainingLoop(run: run, evaluator: evaluator, inputs: inputs, directory: directory, reporter: reporter, status: status)
-        if let iteration = try loop.resumeIfPossible() {
+        if let iteration = try loop.resumeIfPossible(restartCorrupt: options.restartCorrupt) {
             reporter.event("[\(position)/\(total)] \(experiment.label) (\(id)): resuming at iteration \(iteration)")
         }
         var result = RunResult(id: id, grid: file.name, label: experiment.label,

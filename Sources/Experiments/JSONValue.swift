@@ -11,11 +11,11 @@ public indirect enum JSONValue: Equatable, Sendable, CustomStringConvertible {
 
     public static func parse(_ data: Data, file: String) throws -> JSONValue {
         do { return try JSONDecoder().decode(JSONValue.self, from: data) } catch let error as DecodingError {
-            if case .dataCorrupted(let context) = error {
-                let detail = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String ?? context.debugDescription
-                throw ConfigError(file: file, path: "", "not valid JSON: \(detail)")
+            if case .dataCorrupted(let context) = error, !context.codingPath.isEmpty {
+                let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }
+                throw ConfigError(file: file, path: String(path), "found \(context.debugDescription)")
             }
-            throw ConfigError(file: file, path: "", "not valid JSON: \(error)")
+            throw ConfigError(file: file, path: "", DecodingDescription.describe(error))
         }
     }
 
@@ -96,7 +96,11 @@ extension JSONValue: Codable {
         if single.decodeNil() { self = .null }
         else if let bool = try? single.decode(Bool.self) { self = .bool(bool) }
         else if let number = try? single.decode(Double.self) { self = .number(number) }
-        else { self = .string(try single.decode(String.self)) }
+        else if let text = try? single.decode(String.self) { self = .string(text) }
+        else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "a number outside the range of a 64-bit float (such as 1e400)"))
+        }
     }
 
     public func encode(to encoder: Encoder) throws {

@@ -76,10 +76,28 @@ final class TrainingLoop {
 
     var checkpointPath: String { directory.path("checkpoint.h5") }
 
+    /// A checkpoint that cannot be read: the run stops with this error (the grid goes on) unless it is restarted.
+    struct CorruptCheckpoint: Error, CustomStringConvertible {
+        let path: String
+        let reason: String
+        var description: String {
+            "\(path) is corrupt (\(reason)); delete it to train this run from the start, or rerun with --restart-corrupt"
+        }
+    }
+
     /// Restores the latest checkpoint when there is one; returns the iteration it resumes at (nil: fresh start).
-    func resumeIfPossible() throws -> Int? {
+    /// An unreadable checkpoint throws `CorruptCheckpoint`, or with `restartCorrupt` is set aside (renamed
+    /// checkpoint.h5.corrupt) together with the run's metrics, and the run starts from the beginning.
+    func resumeIfPossible(restartCorrupt: Bool) throws -> Int? {
         guard FileManager.default.fileExists(atPath: checkpointPath) else { return nil }
-        let checkpoint = try Checkpoint.read(from: checkpointPath)
+        let checkpoint: Checkpoint
+        do { checkpoint = try Checkpoint.read(from: checkpointPath) } catch {
+            guard restartCorrupt else { throw CorruptCheckpoint(path: checkpointPath, reason: "\(error)") }
+            _ = try? FileManager.default.removeItem(atPath: checkpointPath + ".corrupt")
+            try FileManager.default.moveItem(atPath: checkpointPath, toPath: checkpointPath + ".corrupt")
+            for name in ["metrics.jsonl", "checkpoint-best.h5"] { try? FileManager.default.removeItem(atPath: directory.path(name)) }
+            return nil
+        }
         try run.restore(checkpoint)
         earlierSeconds = checkpoint.doubles["seconds"] ?? 0
         time = TimeSplit(checkpointValues: checkpoint.doubles)

@@ -28,7 +28,12 @@ public enum AtomicFile {
 
     /// Atomically writes `data`.
     public static func write(_ data: Data, to path: String) throws {
-        try write(to: path) { temporary in try data.write(to: URL(fileURLWithPath: temporary)) }
+        try write(to: path) { temporary in
+            do { try data.write(to: URL(fileURLWithPath: temporary)) } catch let error as NSError {
+                let reason = (error.userInfo[NSUnderlyingErrorKey] as? NSError).map { String(cString: strerror(Int32($0.code))).lowercased() }
+                throw StorageError(file: path, "cannot write: " + (reason ?? error.localizedDescription))
+            }
+        }
     }
 
     /// Creates an HDF5 file atomically: `body` fills it, and it appears at `path` only when complete.
@@ -36,7 +41,7 @@ public enum AtomicFile {
         try write(to: path) { temporary in
             let file = try HDF5File(path: temporary, mode: .create)
             try body(file)
-            file.close()
+            try file.closeAfterWriting()
         }
     }
 }

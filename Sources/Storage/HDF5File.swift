@@ -32,6 +32,7 @@ public final class HDF5File {
     public init(path: String, mode: Mode = .read) throws {
         augbench_h5_silence_errors()
         self.path = path
+        errno = 0
         switch mode {
         case .create:
             id = H5Fcreate(path, augbench_h5f_acc_trunc(), augbench_h5p_default(), augbench_h5p_default())
@@ -42,7 +43,10 @@ public final class HDF5File {
             guard H5Fis_hdf5(path) > 0 else { throw StorageError(file: path, "not an HDF5 file (or corrupt)") }
             id = H5Fopen(path, mode == .read ? augbench_h5f_acc_rdonly() : augbench_h5f_acc_rdwr(), augbench_h5p_default())
         }
-        guard id >= 0 else { throw StorageError(file: path, mode == .create ? "cannot create file" : "cannot open file") }
+        guard id >= 0 else {
+            throw StorageError(file: path, mode == .create ? "cannot create file" + Self.systemReason()
+                                                           : "cannot open file (truncated or corrupt HDF5?)")
+        }
     }
 
     deinit { if H5Iis_valid(id) > 0 { H5Fclose(id) } }
@@ -50,8 +54,20 @@ public final class HDF5File {
     /// Flushes and closes the file; later calls on it fail.
     public func close() { if H5Iis_valid(id) > 0 { H5Fclose(id) } }
 
+    /// Flushes and closes a file being written, and says when the data did not reach the disk.
+    public func closeAfterWriting() throws {
+        guard H5Iis_valid(id) > 0 else { return }
+        errno = 0
+        guard H5Fclose(id) >= 0 else { throw StorageError(file: path, "cannot flush the file to disk" + Self.systemReason()) }
+    }
+
     func error(_ objectPath: String, _ problem: String) -> StorageError {
         StorageError(file: path, path: objectPath, problem)
+    }
+
+    /// The operating system's reason for the last failed call (": no space left on device"), if it set one.
+    static func systemReason() -> String {
+        errno == 0 ? "" : ": " + String(cString: strerror(errno)).lowercased()
     }
 
     // MARK: - Structure
@@ -114,10 +130,11 @@ public final class HDF5File {
                                  augbench_h5p_default(), augbench_h5p_default())
         guard dataset >= 0 else { throw error(datasetPath, "cannot create dataset") }
         defer { H5Dclose(dataset) }
+        errno = 0
         let status = values.withUnsafeBytes {
             H5Dwrite(dataset, Element.memoryType, augbench_h5s_all(), augbench_h5s_all(), augbench_h5p_default(), $0.baseAddress)
         }
-        guard status >= 0 else { throw error(datasetPath, "cannot write dataset") }
+        guard status >= 0 else { throw error(datasetPath, "cannot write dataset" + Self.systemReason()) }
     }
 
     /// The shape of a dataset.

@@ -17,11 +17,14 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Folder of FeatureNet weights.") var weights = "weights"
     @Option(help: "Experiments at once, each in a process pinned to its share of the cores (default: the cores, at most the unfinished experiments). Results equal a sequential run's.")
     var jobs: Int?
+    @Flag(help: "Set aside an unreadable checkpoint (checkpoint.h5.corrupt) and train that run from the start; without it such a run is reported failed and the grid goes on.")
+    var restartCorrupt = false
 
     func run() throws {
         var options = RunOptions()
         options.resultsFolder = results
         options.weightsFolder = weights
+        options.restartCorrupt = restartCorrupt
         options.kernel = Startup.kernel
         if let only {
             options.only = try only.split(separator: ",").map { pair in
@@ -68,6 +71,7 @@ struct RunCommand: ParsableCommand {
         var arguments = [config, "--results", results, "--weights", weights]
         if let only { arguments += ["--only", only] }
         if let shard { arguments += ["--shard", shard] }
+        if restartCorrupt { arguments.append("--restart-corrupt") }
         let statuses = try JobPool(jobs: jobs, workerArguments: arguments, style: options.progress).run()
         return try runner.summary(pendingAtStart: pending, unfinishedReason: "no worker finished it (worker exit statuses \(statuses))")
     }

@@ -55,6 +55,18 @@ final class LoaderTests: XCTestCase {
         XCTAssertTrue(message.hasPrefix(fixtures.path("t10k-images-idx3-ubyte.gz")), message)
     }
 
+    /// Headers whose sizes overflow or promise no images are errors naming the file, not traps.
+    func testIDXHeadersWithHugeOrZeroSizesAreErrors() throws {
+        let huge = FixtureWriter.bigEndian(0x0803) + [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
+        try fixtures.write(huge, to: "train-images-idx3-ubyte", gzip: false)
+        try fixtures.write(FixtureWriter.bigEndian(0x0801) + FixtureWriter.bigEndian(0), to: "train-labels-idx1-ubyte", gzip: false)
+        let overflow = error { try DatasetCatalog.load(spec("mnist"), split: "train") }
+        XCTAssertTrue(overflow.contains("train-images-idx3-ubyte") && overflow.contains("the header promises 4294967295×4294967295×4294967295"), overflow)
+        try fixtures.writeIDX(prefix: "train", count: 0, gzip: false)
+        let empty = error { try DatasetCatalog.load(spec("mnist"), split: "train") }
+        XCTAssertTrue(empty.contains("holds no images (header: 0×28×28)"), empty)
+    }
+
     func testMissingDatasetSaysWhereAndHow() {
         let message = error { try DatasetCatalog.load(DatasetSpec(name: "fashion-mnist", path: "/nonexistent/fmnist"), split: "train") }
         XCTAssertTrue(message.contains("/nonexistent/fmnist/train-images-idx3-ubyte[.gz]: not found"), message)

@@ -256,6 +256,47 @@ final class RunnerTests: XCTestCase {
         XCTAssertTrue(table.stdout.contains("| none |") && table.stdout.contains("| diffaugment |"), table.stdout)
     }
 
+    /// A corrupt checkpoint fails its run with a message saying what to do, the grid goes on, and
+    /// --restart-corrupt sets it aside and trains the run from the start.
+    func testACorruptCheckpointFailsItsRunAndTheGridGoesOn() throws {
+        let path = try config("corrupt", iterations: 4)
+        XCTAssertEqual(try run([path, "--jobs", "1"]).status, 0)
+        let runs = try runFolders("corrupt")
+        try FileManager.default.removeItem(atPath: runs[0].appendingPathComponent("result.json").path)
+        try Data("garbage, not HDF5".utf8).write(to: runs[0].appendingPathComponent("checkpoint.h5"))
+        let output = try run([path, "--jobs", "1"])
+        XCTAssertEqual(output.status, 2, output.stdout + output.stderr)
+        XCTAssertTrue(output.stdout.contains("checkpoint.h5 is corrupt") && output.stdout.contains("--restart-corrupt"), output.stdout)
+        XCTAssertTrue(output.stdout.contains("0 finished, 1 already done") && output.stdout.contains("1 failed"), output.stdout)
+        let restarted = try run([path, "--jobs", "1", "--restart-corrupt"])
+        XCTAssertEqual(restarted.status, 0, restarted.stdout + restarted.stderr)
+        XCTAssertEqual(RunDirectory(runs[0]).result?.status, "finished")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: runs[0].appendingPathComponent("checkpoint.h5.corrupt").path))
+    }
+
+    /// Bad settings and names are errors that name the field, before anything is written.
+    func testBadGridNamesAndSettingsAreRejected() throws {
+        let results = folder.appendingPathComponent("results")
+        for (name, text, expected) in [
+            ("escape", #"{"name": "../../escaped"}"#, "name: \"../../escaped\" starts with '.'"),
+            ("slash", #"{"name": "a/b"}"#, "contains characters other than"),
+            ("empty", #"{"name": ""}"#, "name: \"\" is empty"),
+            ("reserved", #"{"name": "runs"}"#, "is a folder of the results root itself"),
+            ("long", "{\"name\": \"\(String(repeating: "x", count: 300))\"}", "has 300 characters (at most 100)"),
+            ("policy", #"{"name": "p", "augment": {"strategy": "diffaugment", "policy": ""}}"#, "augment.policy: found \"\", but strategy diffaugment"),
+            ("huge", #"{"name": "h", "training": {"learning_rate_d": 1e400}}"#, "training.learning_rate_d: found a number outside the range of a 64-bit float"),
+        ] {
+            let path = folder.appendingPathComponent("\(name).json").path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let output = try run([path])
+            XCTAssertEqual(output.status, 1, name)
+            XCTAssertTrue(output.stderr.contains(expected), "\(name): \(output.stderr)")
+        }
+        let written = (try? FileManager.default.contentsOfDirectory(atPath: results.path)) ?? []
+        XCTAssertTrue(written.isEmpty, "nothing written: \(written)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.deletingLastPathComponent().appendingPathComponent("escaped").path))
+    }
+
     func testInceptionExtractorWithoutItsWeightsFailsTheRunNamingTheFix() throws {
         let base = try config("incept", iterations: 2, grid: #"{"strategy": ["none"]}"#)
         let path = folder.appendingPathComponent("incept-child.json").path
