@@ -34,17 +34,27 @@ public struct ResultsTable {
         if case .string(let r)? = paper?["rows"], axes.contains(r) { rowAxis = r }
         if case .string(let c)? = paper?["columns"], axes.contains(c) { columnAxis = c }
         let extra = axes.filter { $0 != rowAxis && $0 != columnAxis }
-        func rowLabel(_ run: RunResult) -> String {
-            ([run.axes[rowAxis] ?? run.label] + extra.map { "\($0)=\(run.axes[$0] ?? "")" }).joined(separator: ", ")
+        func rowLabel(_ axes: [String: String], _ label: String) -> String {
+            ([axes[rowAxis] ?? label] + extra.map { "\($0)=\(axes[$0] ?? "")" }).joined(separator: ", ")
         }
-        func columnLabel(_ run: RunResult) -> String { columnAxis.flatMap { run.axes[$0] } ?? "FID" }
+        func rowLabel(_ run: RunResult) -> String { rowLabel(run.axes, run.label) }
+        func columnLabel(_ axes: [String: String]) -> String { columnAxis.flatMap { axes[$0] } ?? "FID" }
+        func columnLabel(_ run: RunResult) -> String { columnLabel(run.axes) }
+        // Rows and columns in the config's order (the grid record lists experiments as the config expands them).
+        let planned = set.grid?.runs ?? []
+        let rowOrder = orderedUnique(planned.map { rowLabel($0.axes, $0.label) })
+        let columnOrder = orderedUnique(planned.map { columnLabel($0.axes) })
+        func inConfigOrder(_ labels: [String], _ order: [String]) -> [String] {
+            let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+            return orderedUnique(labels).sorted { (position[$0] ?? .max, $0) < (position[$1] ?? .max, $1) }
+        }
         var title = set.grid?.name ?? URL(fileURLWithPath: set.folder).lastPathComponent
         if case .string(let t)? = paper?["table"] { title += " — paper: \(t)" }
         let byProtocol = Dictionary(grouping: set.runs) { $0.metricProtocol?.description ?? "no evaluation" }
         return byProtocol.keys.sorted().map { protocolText in
             let runs = byProtocol[protocolText]!
             var cells: [String: Cell] = [:]
-            let rows = orderedUnique(runs.map(rowLabel)), columns = orderedUnique(runs.map(columnLabel))
+            let rows = inConfigOrder(runs.map(rowLabel), rowOrder), columns = inConfigOrder(runs.map(columnLabel), columnOrder)
             for row in rows {
                 for column in columns {
                     let members = runs.filter { rowLabel($0) == row && columnLabel($0) == column }
@@ -61,12 +71,10 @@ public struct ResultsTable {
         }
     }
 
+    /// The values in order of first appearance, each once.
     static func orderedUnique(_ values: [String]) -> [String] {
         var seen = Set<String>()
-        return values.filter { seen.insert($0).inserted }.sorted { a, b in
-            if let x = Double(a), let y = Double(b) { return x > y }
-            return a < b
-        }
+        return values.filter { seen.insert($0).inserted }
     }
 
     static func text(_ s: Summary) -> String {

@@ -49,6 +49,7 @@ final class TableAndDiffTests: XCTestCase {
         XCTAssertTrue(markdown.contains("| none | 32.00 ± 2.83 (n=2) | 42.00 ± 2.83 | 39.78 |"), markdown)
         XCTAssertTrue(markdown.contains("| diffaugment | 18.00 [1 failed] | 20.00 |  |"), markdown)
         XCTAssertTrue(tables[0].render(.tex).contains("\\begin{tabular}"))
+        XCTAssertEqual(tables[0].rows, ["none", "diffaugment"], "rows follow the config's order, not the alphabet")
         XCTAssertTrue(tables[0].render(.csv).contains("none,0.1,32.0,2.8284271247461903,42.0,2.8284271247461903,2,0,39.78"), tables[0].render(.csv))
     }
 
