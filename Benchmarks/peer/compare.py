@@ -3,7 +3,7 @@
 
     Benchmarks/peer/setup                      # once: torch from PyPI into .build/peer-venv
     swift build -c release
-    python3 Benchmarks/peer/compare.py [--rounds 3] [--workloads dcgan,biggan,features]
+    python3 Benchmarks/peer/compare.py [--rounds 3] [--workloads dcgan,cpu,biggan,features]
 
 Each round runs `augbench bench train-step --json` and `Benchmarks/peer/workloads.py` once per workload,
 one after the other (so both see the same machine state), each in a fresh process. Prints the median
@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ITERATIONS = {"dcgan": 20, "biggan": 4, "features": 10000}
+ITERATIONS = {"dcgan": 20, "cpu": 60, "biggan": 4, "features": 10000}
 
 
 def run_json(command):
@@ -44,7 +44,7 @@ def cpu_model():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--workloads", default="dcgan,biggan,features")
+    parser.add_argument("--workloads", default="dcgan,cpu,biggan,features")
     parser.add_argument("--augbench", default=os.path.join(ROOT, ".build/release/augbench"))
     parser.add_argument("--python", default=os.path.join(ROOT, ".build/peer-venv/bin/python"))
     arguments = parser.parse_args()

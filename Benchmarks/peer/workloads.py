@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The speed issue's workloads in PyTorch, shape for shape and op for op as `augbench bench train-step`.
 
-    python3 Benchmarks/peer/workloads.py --workload dcgan|biggan|features [--iterations N] [--threads 2]
+    python3 Benchmarks/peer/workloads.py --workload dcgan|cpu|biggan|features [--iterations N] [--threads 2]
 
 Prints one JSON object like augbench's `--json`: workload, unit, rate, seconds, peak_mib (the process's
 VmHWM), torch version and threads. Synthetic data (the arithmetic does not depend on the pixels), two
@@ -18,6 +18,7 @@ What each step does, as AugBench's TrainingRun does it:
   forward (torch.nn.utils.spectral_norm). Batch norm in training mode. Adam as configured.
 """
 import argparse
+import copy
 import json
 import time
 
@@ -213,6 +214,9 @@ class FeatureNet(nn.Module):
 WORKLOADS = {
     "dcgan": dict(batch=64, d_steps=1, betas=(0.5, 0.999), policy="color,translation,cutout", channels=1, classes=0,
                   make=lambda: (DCGANGenerator(64, 1), DCGANDiscriminator(64, 1))),
+    # The CPU-scale studies' step (configs/cpu/base-fmnist.json), with the EMA of G's whole state as AugBench keeps it.
+    "cpu": dict(batch=64, d_steps=1, betas=(0.5, 0.999), policy="translation,cutout", channels=1, classes=0, ema=0.999,
+                make=lambda: (DCGANGenerator(32, 1), DCGANDiscriminator(32, 1))),
     "biggan": dict(batch=50, d_steps=4, betas=(0.0, 0.999), policy="translation,cutout", channels=3, classes=10,
                    make=lambda: (BigGANGenerator(32, 10), BigGANDiscriminator(32, 10))),
 }
@@ -224,6 +228,7 @@ class TrainStep:
         self.generator, self.discriminator = spec["make"]()
         self.g_optimizer = torch.optim.Adam(self.generator.parameters(), lr=2e-4, betas=spec["betas"])
         self.d_optimizer = torch.optim.Adam(self.discriminator.parameters(), lr=2e-4, betas=spec["betas"])
+        self.average = copy.deepcopy(self.generator) if spec.get("ema") else None
         self.data = torch.rand(1024, spec["channels"], 32, 32) * 2 - 1
         self.labels = torch.randint(0, 10, (1024,))
 
@@ -252,6 +257,12 @@ class TrainStep:
         loss.backward()
         self.g_optimizer.step()
         D.requires_grad_(True)
+        if self.average is not None:
+            decay = spec["ema"]
+            with torch.no_grad():
+                for a, x in zip(self.average.state_dict().values(), G.state_dict().values()):
+                    if a.dtype.is_floating_point:
+                        a.mul_(decay).add_(x, alpha=1 - decay)
 
 
 def peak_mib():
@@ -264,7 +275,7 @@ def peak_mib():
 
 def main():
     parser = argparse.ArgumentParser(description="PyTorch peer of `augbench bench train-step`.")
-    parser.add_argument("--workload", choices=["dcgan", "biggan", "features"], default="dcgan")
+    parser.add_argument("--workload", choices=["dcgan", "cpu", "biggan", "features"], default="dcgan")
     parser.add_argument("--iterations", type=int, help="timed iterations (images for features); default 10 / 10000")
     parser.add_argument("--threads", type=int, default=2)
     arguments = parser.parse_args()

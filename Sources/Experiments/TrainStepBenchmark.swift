@@ -10,6 +10,9 @@ public enum TrainStepBenchmark {
     public enum Workload: String, CaseIterable, Sendable {
         /// DCGAN 32×32×1, w = 64, batch 64, hinge, Adam 2e-4 (0.5, 0.999), DiffAugment color,translation,cutout, 1 D + 1 G step.
         case dcgan
+        /// The CPU-scale studies' step (configs/cpu/base-fmnist.json): DCGAN 32×32×1, w = 32, batch 64, hinge,
+        /// Adam 2e-4 (0.5, 0.999), DiffAugment translation,cutout, 1 D + 1 G step, and the EMA update of G (0.999).
+        case cpu
         /// BigGAN-CIFAR at ch = 32, class-conditional, batch 50, 4 D + 1 G steps, DiffAugment translation,cutout.
         case biggan
         /// FeatureNet (w64, 128-d, 1 channel, evaluation mode) features of generated-size images, batches of 500:
@@ -37,6 +40,11 @@ public enum TrainStepBenchmark {
             c.model.architecture = "dcgan"; c.model.width = 64
             c.training.batchSize = 64; c.training.dSteps = 1; c.training.beta1 = 0.5
             c.augment.policy = "color,translation,cutout"
+        case .cpu:
+            c.model.architecture = "dcgan"; c.model.width = 32
+            c.training.batchSize = 64; c.training.dSteps = 1; c.training.beta1 = 0.5
+            c.training.emaDecay = 0.999; c.training.emaStart = 0
+            c.augment.policy = "translation,cutout"
         case .biggan:
             c.model.architecture = "biggan"; c.model.width = 32; c.model.conditional = true
             c.training.batchSize = 50; c.training.dSteps = 4; c.training.beta1 = 0
@@ -51,7 +59,7 @@ public enum TrainStepBenchmark {
     public static func run(_ workload: Workload, iterations: Int, warmup: Int = 2, profile: Bool = false) throws -> Measurement {
         if workload == .features { return features(images: iterations) }
         let c = config(workload)
-        let channels = workload == .dcgan ? 1 : 3
+        let channels = workload == .biggan ? 3 : 1
         let data = Dataset.synthetic(count: 1024, channels: channels, height: 32, width: 32, classes: 10, seed: 0)
         let run = try TrainingRun(config: c, trainIndices: Array(0..<data.count), imageChannels: channels, classes: 10)
         for _ in 0..<warmup { try run.step(data) }

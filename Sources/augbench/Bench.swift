@@ -16,7 +16,7 @@ struct TrainStep: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train-step",
         abstract: "Iterations per second and peak memory of a training workload on synthetic data, after a warm-up.")
 
-    @Option(help: "dcgan (w64, batch 64, 1 D + 1 G, color,translation,cutout), biggan (ch 32, conditional, batch 50, 4 D + 1 G, translation,cutout) or features (FeatureNet w64 on 1×32×32 images, batches of 500).")
+    @Option(help: "dcgan (w64, batch 64, 1 D + 1 G, color,translation,cutout), cpu (the CPU-scale studies' step: w32, batch 64, translation,cutout, EMA of G), biggan (ch 32, conditional, batch 50, 4 D + 1 G, translation,cutout) or features (FeatureNet w64 on 1×32×32 images, batches of 500).")
     var workload = "dcgan"
     @Option(help: "Timed iterations after 2 warm-up iterations (images for features; default 10 iterations, 10000 images).")
     var iterations: Int?
@@ -29,7 +29,7 @@ struct TrainStep: ParsableCommand {
             throw ValidationError("--workload must be one of: \(TrainStepBenchmark.Workload.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let kernel = Startup.kernel
-        if profile && chosen == .features { throw ValidationError("--profile needs a training workload (dcgan or biggan)") }
+        if profile && chosen == .features { throw ValidationError("--profile needs a training workload (dcgan, cpu or biggan)") }
         let m = try TrainStepBenchmark.run(chosen, iterations: iterations ?? (chosen == .features ? 10_000 : 10), profile: profile)
         let unit = chosen == .features ? "images/s" : "it/s"
         let peak = Double(m.peakMemoryBytes) / 1_048_576

@@ -51,7 +51,7 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertTrue(output.stdout.hasPrefix("dcgan: ") && output.stdout.contains("it/s") && output.stdout.contains("peak memory"), output.stdout)
         let bad = try CommandRunner.run(["bench", "train-step", "--workload", "gpt"])
         XCTAssertNotEqual(bad.status, 0)
-        XCTAssertTrue(bad.stderr.contains("--workload must be one of: dcgan, biggan, features"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("--workload must be one of: dcgan, cpu, biggan, features"), bad.stderr)
         // The JSON line compare.py reads, for the features workload.
         let features = try CommandRunner.run(["bench", "train-step", "--workload", "features", "--iterations", "600", "--json"])
         XCTAssertEqual(features.status, 0, features.stderr)
