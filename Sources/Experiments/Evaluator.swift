@@ -74,7 +74,9 @@ public final class Evaluator {
                                    classes: extractor.classCount, extractor: extractor.extractorName,
                                    extractorHash: extractor.hash, source: "generator")
         let fid = try FrechetDistance.distance(GaussianStatistics(features: features, count: n, dimension: generated.dimension), reference)
-        let inception = try InceptionScore.score(logits: logits, count: n, classes: generated.classes, splits: config.isSplits)
+        // An extractor without a classifier (the TorchScript FID graph) gives no Inception Score: NaN, left out of tables.
+        let inception = generated.classes > 0
+            ? try InceptionScore.score(logits: logits, count: n, classes: generated.classes, splits: config.isSplits) : (mean: .nan, std: .nan)
         let kid = try KernelInceptionDistance.distance(generated, referenceFeatures, subsets: config.kidSubsets,
                                                        subsetSize: config.kidSubsetSize, seed: seed)
         return Scores(fid: fid, isMean: inception.mean, isStd: inception.std, kidMean: kid.mean, kidStd: kid.std)

@@ -126,7 +126,7 @@ public enum MetricName: String, CaseIterable, Codable, Sendable {
         switch self {
         case .fidBest: return run.best?.fid
         case .fidFinal: return final.fid
-        case .isFinal: return final.isMean
+        case .isFinal: return final.isMean.isFinite ? final.isMean : nil
         case .kidFinal: return final.kidMean
         case .dAccuracyTrain: return final.dAccuracyTrain
         case .dAccuracyHeldOut: return final.dAccuracyHeldOut

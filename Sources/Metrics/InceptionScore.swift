@@ -5,6 +5,7 @@ import Foundation
 public enum InceptionScore {
     public static func score(logits: [Float], count n: Int, classes k: Int, splits: Int = 10) throws -> (mean: Double, std: Double) {
         guard splits >= 1, n >= splits else { throw MetricError("\(n) samples cannot make \(splits) splits") }
+        guard k >= 1 else { throw MetricError("no class logits: the extractor has no classifier, so no Inception Score") }
         var probabilities = [Double](repeating: 0, count: n * k)
         for row in 0..<n {
             let values = logits[(row * k)..<((row + 1) * k)].map(Double.init)

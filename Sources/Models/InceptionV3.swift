@@ -2,8 +2,9 @@ import TensorCore
 
 /// The FID variant of Inception-v3 (TensorFlow's 2015-12-05 graph as pytorch-fid ports it), for
 /// inference only: input [N, 3, H, W] in [0, 1] → bilinear resize to 299×299 (half-pixel centres) →
-/// 2x − 1 → stem → Mixed_5b…7c → global average pool: 2048 pool features, and the 1008-way logits of
-/// `fc` on them. FID's differences from torchvision's network: the average pools in the A, C and first
+/// x·(hi − lo) + lo into the weights' input range (pytorch-fid: [−1, 1], i.e. 2x − 1; TensorFlow's graph:
+/// [−1, 0.9921875]) → stem → Mixed_5b…7c → global average pool: 2048 pool features, and the 1008-way
+/// logits of `fc` on them when the weights have that classifier. FID's differences from torchvision's network: the average pools in the A, C and first
 /// E blocks exclude padding from their mean, and the last E block max-pools instead.
 ///
 /// Parameters come through `parameter(name, expected shape)` under PyTorch's state-dict names
@@ -11,15 +12,24 @@ import TensorCore
 /// w' = w·γ/√(σ² + ε), b' = β − μ·γ/√(σ² + ε).
 public final class InceptionV3 {
     public static let featureDimension = 2048
-    public static let classCount = 1008
+    /// Classes of the classifier `fc`, when the weights have it.
+    public static let classifierClasses = 1008
     public static let inputSize = 299
 
     let stem: [InceptionConv]
     let mixed5: [InceptionA], mixed6a: InceptionB, mixed6: [InceptionC], mixed7a: InceptionD
     let mixed7: [InceptionE]
-    let fcWeight: Tensor, fcBias: Tensor
+    /// `fc`: [1008, 2048] weight and bias; nil for weights without a classifier (no Inception Score).
+    let classifier: (weight: Tensor, bias: Tensor)?
+    /// The values [0, 1] maps to before the stem.
+    public let inputRange: (low: Float, high: Float)
 
-    public init(parameter: (String, [Int]) throws -> Tensor) throws {
+    /// Logits per image: 1008 with a classifier, 0 without.
+    public var classCount: Int { classifier == nil ? 0 : Self.classifierClasses }
+
+    public init(inputRange: (low: Float, high: Float) = (-1, 1), hasClassifier: Bool = true,
+                parameter: (String, [Int]) throws -> Tensor) throws {
+        self.inputRange = inputRange
         func conv(_ name: String, _ input: Int, _ output: Int, _ kernel: (Int, Int), _ stride: Int,
                   _ padding: (Int, Int)) throws -> InceptionConv {
             try InceptionConv(name: name, input: input, output: output, kernel: kernel, stride: stride, padding: padding,
@@ -40,14 +50,14 @@ public final class InceptionV3 {
         mixed7a = try InceptionD(name: "Mixed_7a", input: 768, conv: conv)
         mixed7 = [try InceptionE(name: "Mixed_7b", input: 1280, maxPool: false, conv: conv),
                   try InceptionE(name: "Mixed_7c", input: 2048, maxPool: true, conv: conv)]
-        fcWeight = try parameter("fc.weight", [Self.classCount, Self.featureDimension])
-        fcBias = try parameter("fc.bias", [Self.classCount])
+        classifier = hasClassifier ? (try parameter("fc.weight", [Self.classifierClasses, Self.featureDimension]),
+                                      try parameter("fc.bias", [Self.classifierClasses])) : nil
     }
 
-    /// Pool features [N, 2048] and logits [N, 1008] of images [N, 3, H, W] in [0, 1].
+    /// Pool features [N, 2048] and logits [N, 1008] (or [N, 0] without a classifier) of images [N, 3, H, W] in [0, 1].
     public func callAsFunction(_ images: Tensor) -> (features: Tensor, logits: Tensor) {
         withoutGradients {
-            var h = images.resizedBilinear(height: Self.inputSize, width: Self.inputSize) * 2 - 1
+            var h = images.resizedBilinear(height: Self.inputSize, width: Self.inputSize) * (inputRange.high - inputRange.low) + inputRange.low
             h = stem[2](stem[1](stem[0](h))).maxPool2d(kernel: 3, stride: 2)
             h = stem[4](stem[3](h)).maxPool2d(kernel: 3, stride: 2)
             for block in mixed5 { h = block(h) }
@@ -56,7 +66,9 @@ public final class InceptionV3 {
             h = mixed7a(h)
             for block in mixed7 { h = block(h) }
             let features = h.mean(alongAxes: [2, 3])
-            let logits = Tensor.matmul(features, fcWeight, transposeB: true) + fcBias.reshaped(to: [1, Self.classCount])
+            guard let classifier else { return (features, Tensor(shape: [features.shape[0], 0], scalars: [])) }
+            let logits = Tensor.matmul(features, classifier.weight, transposeB: true)
+                + classifier.bias.reshaped(to: [1, Self.classifierClasses])
             return (features, logits)
         }
     }

