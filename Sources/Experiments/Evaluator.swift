@@ -21,7 +21,7 @@ public final class Evaluator {
         self.extractor = extractor
         self.config = config
         self.seed = seed
-        let count = referenceData.count
+        let count = config.referenceCount > 0 ? min(config.referenceCount, referenceData.count) : referenceData.count
         let key = ReferenceStatisticsCache.Key(datasetFingerprint: referenceData.fingerprint, split: referenceData.split,
                                                extractorHash: extractor.hash, count: count)
         let cache = ReferenceStatisticsCache(folder: cacheFolder)

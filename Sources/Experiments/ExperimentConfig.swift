@@ -80,11 +80,17 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         public var samples = 5000
         /// Reference reals for FID/KID: the test split (or the training split of an image folder).
         public var referenceSplit = "test"
+        /// The first this many images of the reference split (0: all of them).
+        public var referenceCount = 0
         /// Feature extractor for FID/IS/KID: "featurenet" (ours, trained per dataset) or "inception"
         /// (the FID Inception-v3: numbers comparable with published ones; needs its converted weights).
         public var extractor = "featurenet"
         /// Extractor weights; "" uses weights/featurenet-<dataset>.h5 or weights/inception-v3-fid.h5.
         public var extractorWeights = ""
+        /// A second extractor that scores only the final and the best-FID generator when the run ends: "" (none)
+        /// or "inception" (FID and KID on the FID Inception-v3, too slow for every evaluation), so a run is
+        /// tracked with `extractor` and reported with both.
+        public var finalExtractor = ""
         public var isSplits = 10
         public var kidSubsets = 100
         public var kidSubsetSize = 1000
@@ -120,6 +126,30 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     /// The config as a JSON value (snake_case keys).
     public var json: JSONValue {
         try! JSONValue.parse(try! ExperimentConfig.encoder.encode(self), file: "<config>")
+    }
+
+    /// A run folder's config.json: fields it predates take their defaults (`laterFields`).
+    public static func decodeStored(_ data: Data, file: String) throws -> ExperimentConfig {
+        let stored = try JSONValue.parse(data, file: file)
+        do { return try decoder.decode(ExperimentConfig.self, from: ConfigLoader.deepMerge(ExperimentConfig().json, stored).encoded) } catch {
+            throw ConfigError(file: file, path: "", "not a run config: \(DecodingDescription.describe(error))")
+        }
+    }
+
+    /// Fields added after runs were stored, with the default they had implicitly before: they enter a run's
+    /// content id only when set to something else, so adding a field never changes the ids of stored runs.
+    static let laterFields: [(path: String, implicitDefault: JSONValue)] = [
+        ("evaluation.final_extractor", .string("")),
+        ("evaluation.reference_count", .number(0)),
+    ]
+
+    /// The JSON a run's content id hashes: `json` without later fields at their implicit default.
+    public var identityJSON: JSONValue {
+        var value = json
+        for field in Self.laterFields where value.value(at: field.path) == field.implicitDefault {
+            value = value.removing(path: field.path)
+        }
+        return value
     }
 }
 

@@ -9,15 +9,20 @@ public struct Experiment: Sendable {
     /// Axis path → value, in the grid's axis order (empty for a single experiment).
     public let axisValues: [(path: String, value: JSONValue)]
 
+    public init(config: ExperimentConfig, axisValues: [(path: String, value: JSONValue)]) {
+        self.config = config
+        self.axisValues = axisValues
+    }
+
     /// "strategy=diffaugment, fraction=0.1": how tables and progress lines name it.
     public var label: String {
         axisValues.isEmpty ? "default" : axisValues.map { "\(Grid.shortName($0.path))=\(Grid.plain($0.value))" }.joined(separator: ", ")
     }
 
-    /// A content id: hash of the resolved config and the dataset fingerprint (12 hex digits). Renaming the
-    /// grid or reordering axes changes nothing.
+    /// A content id: hash of the resolved config (`identityJSON`) and the dataset fingerprint (12 hex digits).
+    /// Renaming the grid or reordering axes changes nothing.
     public func id(datasetFingerprint: String) -> String {
-        let text = config.json.canonical + "|" + datasetFingerprint
+        let text = config.identityJSON.canonical + "|" + datasetFingerprint
         return String(Fingerprint.of(bytes: Array(text.utf8), labels: nil, shape: []).prefix(12))
     }
 }
@@ -68,12 +73,16 @@ public enum Grid {
         try oneOf(c.training.loss, ["hinge", "non-saturating"], "training.loss")
         try oneOf(c.augment.strategy, Strategy.allCases.map(\.rawValue), "augment.strategy")
         try oneOf(c.evaluation.extractor, ["featurenet", "inception"], "evaluation.extractor")
+        try oneOf(c.evaluation.finalExtractor, ["", "inception"], "evaluation.final_extractor")
         do { _ = try Policy(c.augment.policy) } catch { throw fail("augment.policy", "\(error)") }
         if c.augment.strategy != "none" && c.augment.policy.trimmingCharacters(in: .whitespaces).isEmpty {
             throw fail("augment.policy", "found \"\", but strategy \(c.augment.strategy) augments with it: name at least one op (e.g. translation,cutout), or use strategy none")
         }
         guard c.dataset.heldOutFraction >= 0, c.dataset.heldOutFraction < 1 else {
             throw fail("dataset.held_out_fraction", "found \(c.dataset.heldOutFraction), expected 0 ≤ share < 1 (the rest is the training set)")
+        }
+        guard c.evaluation.referenceCount >= 0 else {
+            throw fail("evaluation.reference_count", "found \(c.evaluation.referenceCount), expected 0 (all) or a positive count")
         }
         guard c.subset.count >= 0 else { throw fail("subset.count", "found \(c.subset.count), expected 0 (use the fraction) or a positive count") }
         guard c.subset.fraction > 0, c.subset.fraction <= 1 else { throw fail("subset.fraction", "found \(c.subset.fraction), expected a number in (0, 1]") }

@@ -176,7 +176,15 @@ public final class GridRunner {
                                status: "finished", reason: nil, iterations: c.training.iterations, final: nil, best: nil,
                                metricProtocol: evaluator.metricProtocol, datasetFingerprint: inputs.train.fingerprint,
                                subsetIdentity: inputs.manifest.identity, seconds: 0)
-        do { try loop.train() } catch let failure as RunFailure {
+        do {
+            try loop.train()
+            if !c.evaluation.finalExtractor.isEmpty {
+                var second = c
+                (second.evaluation.extractor, second.evaluation.extractorWeights) = (c.evaluation.finalExtractor, "")
+                reporter.event("[\(position)/\(total)] \(experiment.label) (\(id)): scoring the final and best generators with \(c.evaluation.finalExtractor)")
+                result.finalScores = try loop.finalScores(with: try data.evaluator(second, inputs), tracking: evaluator)
+            }
+        } catch let failure as RunFailure {
             result.status = "failed"
             result.reason = failure.reason
         }

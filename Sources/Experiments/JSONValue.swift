@@ -71,6 +71,16 @@ public indirect enum JSONValue: Equatable, Sendable, CustomStringConvertible {
         return .object(o)
     }
 
+    /// A copy without the value at a dotted path.
+    public func removing(path dotted: String) -> JSONValue {
+        let keys = dotted.split(separator: ".").map(String.init)
+        guard case .object(var o) = self, let first = keys.first else { return self }
+        if keys.count == 1 { o[first] = nil } else if let child = o[first] {
+            o[first] = child.removing(path: keys.dropFirst().joined(separator: "."))
+        }
+        return .object(o)
+    }
+
     public func removing(_ key: String) -> JSONValue {
         guard case .object(var o) = self else { return self }
         o[key] = nil

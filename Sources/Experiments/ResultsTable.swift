@@ -11,6 +11,10 @@ public struct ResultsTable {
     public struct Cell {
         public var best: Summary
         public var final: Summary
+        /// KID of the final evaluation.
+        public var kid: Summary
+        /// FID of the final generator under `evaluation.final_extractor` (empty when no run has it).
+        public var secondFID: Summary
         public var failed: Int
         public var paper: Double?
     }
@@ -22,6 +26,8 @@ public struct ResultsTable {
     public let rows: [String]
     public let columns: [String]
     public let cells: [String: Cell]
+    /// The protocol of the final extractor's column, when runs have one.
+    public let secondProtocol: MetricProtocol?
 
     static func key(_ row: String, _ column: String) -> String { row + "\u{1F}" + column }
 
@@ -61,13 +67,17 @@ public struct ResultsTable {
                     guard !members.isEmpty else { continue }
                     var reported: Double?
                     if case .number(let value)? = paper?["reported"]?[members[0].axes[rowAxis] ?? ""]?[column] { reported = value }
+                    let finished = members.filter { $0.status == "finished" }
                     cells[key(row, column)] = Cell(best: Summary(members.compactMap(MetricName.fidBest.value)),
                                                    final: Summary(members.compactMap(MetricName.fidFinal.value)),
+                                                   kid: Summary(members.compactMap(MetricName.kidFinal.value)),
+                                                   secondFID: Summary(finished.compactMap { $0.finalScores?.final.fid }),
                                                    failed: members.filter { $0.status != "finished" }.count, paper: reported)
                 }
             }
+            let second = runs.compactMap { $0.finalScores?.metricProtocol }.first
             return ResultsTable(title: title, protocolText: protocolText, rowAxis: rowAxis, columnAxis: columnAxis,
-                                rows: rows, columns: columns, cells: cells)
+                                rows: rows, columns: columns, cells: cells, secondProtocol: second)
         }
     }
 
@@ -77,44 +87,57 @@ public struct ResultsTable {
         return values.filter { seen.insert($0).inserted }
     }
 
-    static func text(_ s: Summary) -> String {
+    static func text(_ s: Summary, digits: Int = 2) -> String {
         guard s.count > 0 else { return "–" }
-        return s.count > 1 ? String(format: "%.2f ± %.2f", s.mean, s.std) : String(format: "%.2f", s.mean)
+        return s.count > 1 ? String(format: "%.\(digits)f ± %.\(digits)f", s.mean, s.std) : String(format: "%.\(digits)f", s.mean)
     }
 
     var hasPaper: Bool { cells.values.contains { $0.paper != nil } }
+    var hasSecond: Bool { secondProtocol != nil }
+
+    /// Per cell: best FID (with seeds and failures), final FID, final KID, the final extractor's FID, the paper's number.
+    var parts: [String] {
+        ["best FID", "final FID", "final KID"] + (hasSecond ? ["\(ResultsTable.shortName(secondProtocol!.extractor)) FID"] : [])
+            + (hasPaper ? ["paper"] : [])
+    }
+
+    static func shortName(_ extractor: String) -> String { extractor.hasPrefix("inception") ? "Inception" : extractor }
 
     func cellTexts(_ row: String, _ column: String) -> [String] {
-        guard let cell = cells[ResultsTable.key(row, column)] else { return hasPaper ? ["", "", ""] : ["", ""] }
+        guard let cell = cells[ResultsTable.key(row, column)] else { return parts.map { _ in "" } }
         let seeds = cell.best.count > 1 ? " (n=\(cell.best.count))" : ""
         let failed = cell.failed > 0 ? " [\(cell.failed) failed]" : ""
-        var texts = [ResultsTable.text(cell.best) + seeds + failed, ResultsTable.text(cell.final)]
+        var texts = [ResultsTable.text(cell.best) + seeds + failed, ResultsTable.text(cell.final), ResultsTable.text(cell.kid, digits: 4)]
+        if hasSecond { texts.append(ResultsTable.text(cell.secondFID)) }
         if hasPaper { texts.append(cell.paper.map { String(format: "%.2f", $0) } ?? "") }
         return texts
     }
 
     var header: [String] {
-        let parts = hasPaper ? ["best FID", "final FID", "paper"] : ["best FID", "final FID"]
-        return [rowAxis] + columns.flatMap { column in parts.map { columnAxis == nil ? $0 : "\(columnAxis!)=\(column) \($0)" } }
+        [rowAxis] + columns.flatMap { column in parts.map { columnAxis == nil ? $0 : "\(columnAxis!)=\(column) \($0)" } }
     }
 
     public func render(_ format: Format) -> String {
         let body = rows.map { row in [row] + columns.flatMap { cellTexts(row, $0) } }
         switch format {
         case .md:
-            var lines = ["### \(title)", "", "Protocol: \(protocolText). Mean ± std over seeds; best = the best-FID evaluation of each run.", ""]
+            var lines = ["### \(title)", "", "Protocol: \(protocolText)"
+                         + (secondProtocol.map { "; \(ResultsTable.shortName($0.extractor)) FID of the final generator: \($0.description)" } ?? "")
+                         + ". Mean ± sample std over seeds; best = the best-FID evaluation of each run.", ""]
             lines.append("| " + header.joined(separator: " | ") + " |")
             lines.append("|" + header.map { _ in "---" }.joined(separator: "|") + "|")
             lines += body.map { "| " + $0.joined(separator: " | ") + " |" }
             return lines.joined(separator: "\n") + "\n"
         case .csv:
             func quote(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
-            var lines = ["table,protocol,row,column,best_mean,best_std,final_mean,final_std,seeds,failed,paper"]
+            var lines = ["table,protocol,row,column,best_mean,best_std,final_mean,final_std,seeds,failed,paper,kid_mean,kid_std,second_fid_mean,second_fid_std"]
             for row in rows {
                 for column in columns {
                     guard let c = cells[ResultsTable.key(row, column)] else { continue }
-                    lines.append([title, protocolText, row, column, "\(c.best.mean)", "\(c.best.std)", "\(c.final.mean)", "\(c.final.std)",
-                                  "\(c.best.count)", "\(c.failed)", c.paper.map { "\($0)" } ?? ""].map(quote).joined(separator: ","))
+                    let second = c.secondFID.count > 0 ? ["\(c.secondFID.mean)", "\(c.secondFID.std)"] : ["", ""]
+                    lines.append(([title, protocolText, row, column, "\(c.best.mean)", "\(c.best.std)", "\(c.final.mean)", "\(c.final.std)",
+                                   "\(c.best.count)", "\(c.failed)", c.paper.map { "\($0)" } ?? "", "\(c.kid.mean)", "\(c.kid.std)"] + second)
+                        .map(quote).joined(separator: ","))
                 }
             }
             return lines.joined(separator: "\n") + "\n"

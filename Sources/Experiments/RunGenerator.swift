@@ -11,10 +11,7 @@ public enum RunGenerator {
         guard let data = FileManager.default.contents(atPath: directory.path("config.json")) else {
             throw ConfigError(file: directory.path("config.json"), path: "", "no run here (config.json missing)")
         }
-        let config: ExperimentConfig
-        do { config = try ExperimentConfig.decoder.decode(ExperimentConfig.self, from: data) } catch {
-            throw ConfigError(file: directory.path("config.json"), path: "", "not a run config: \(error)")
-        }
+        let config = try ExperimentConfig.decodeStored(data, file: directory.path("config.json"))
         let checkpoint = try Checkpoint.read(from: directory.path(name))
         let channels = config.dataset.imageChannels
         let classes = config.model.conditional ? (config.dataset.name == "cifar100" ? 100 : 10) : 0

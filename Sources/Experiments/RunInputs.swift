@@ -76,7 +76,7 @@ final class DataCache {
 
     func evaluator(_ c: ExperimentConfig, _ inputs: RunInputs) throws -> Evaluator {
         let path = weightsPath(c)
-        let key = "\(path)|\(inputs.reference.fingerprint)|\(inputs.referenceName)|\(c.evaluation.samples)|\(c.evaluation.isSplits)|\(c.evaluation.kidSubsets)|\(c.evaluation.kidSubsetSize)|\(c.training.seed)"
+        let key = "\(path)|\(inputs.reference.fingerprint)|\(inputs.referenceName)|\(c.evaluation.samples)|\(c.evaluation.referenceCount)|\(c.evaluation.isSplits)|\(c.evaluation.kidSubsets)|\(c.evaluation.kidSubsetSize)|\(c.training.seed)"
         if let cached = evaluators[key] { return cached }
         let weights = try extractor(c, inputs, path: path)
         let evaluator = try Evaluator(extractor: weights, referenceData: inputs.reference, referenceName: inputs.referenceName,

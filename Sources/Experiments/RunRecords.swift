@@ -50,6 +50,8 @@ public struct RunResult: Codable, Sendable {
     public var seconds: Double
     /// Where the wall time went (absent in results written before it was measured).
     public var timeSplit: TimeSplit?
+    /// The final and best generators under `evaluation.final_extractor`, when the config asks for it.
+    public var finalScores: FinalScores?
 
     public init(id: String, grid: String, label: String, axes: [String: String], status: String, reason: String?, iterations: Int,
                 final: MetricsLine?, best: MetricsLine?, metricProtocol: MetricProtocol?, datasetFingerprint: String,

@@ -29,13 +29,15 @@ public final class TrainingRun {
     var latents: RandomStream, fakeLabels: RandomStream, augmentation: RandomStream
     public var sampler: BatchSampler
     public private(set) var iteration = 0
+    /// The architecture of G and D (to build another generator of the same shape).
+    let spec: ModelSpec
     /// Loss sums since the last evaluation.
     var lossSums = (d: 0.0, g: 0.0, count: 0)
 
     public init(config: ExperimentConfig, trainIndices: [Int], imageChannels: Int, classes: Int) throws {
         self.config = config
         let seed = UInt64(config.training.seed)
-        let spec = ModelSpec(architecture: Architecture(rawValue: config.model.architecture)!, baseWidth: config.model.width,
+        spec = ModelSpec(architecture: Architecture(rawValue: config.model.architecture)!, baseWidth: config.model.width,
                              sizeMultiplier: config.model.size, imageChannels: imageChannels,
                              classes: config.model.conditional ? classes : 0)
         var initStream = RandomStream(seed: seed, name: "init")
@@ -134,6 +136,12 @@ public final class TrainingRun {
         defer { lossSums = (0, 0, 0) }
         let n = Double(max(lossSums.count, 1))
         return (lossSums.d / n / Double(config.training.dSteps), lossSums.g / n)
+    }
+
+    /// A new generator of this run's architecture (weights from its initialiser; load a checkpoint into it).
+    func makeGenerator() -> any Generator {
+        var unused = RandomStream(seed: 0, name: "unused")
+        return spec.makeGenerator(stream: &unused)
     }
 
     /// The generator evaluations use: the EMA when there is one.

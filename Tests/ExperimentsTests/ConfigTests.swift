@@ -85,4 +85,20 @@ final class ConfigTests: XCTestCase {
             XCTAssertNoThrow(try Grid.expand(try ConfigLoader.load(configs.appendingPathComponent(file).path)), file)
         }
     }
+
+    /// Every committed run folder's name is the content id of its own config.json and dataset fingerprint:
+    /// a change to what ids hash (a new config field, a changed default) that would orphan stored runs fails here.
+    func testCommittedRunsKeepTheirContentIds() throws {
+        let store = Fixtures.repository.appendingPathComponent("results/runs")
+        let ids = (try? FileManager.default.contentsOfDirectory(atPath: store.path)) ?? []
+        XCTAssertFalse(ids.isEmpty, "the repository holds stored runs")
+        for id in ids {
+            let folder = RunDirectory(store.appendingPathComponent(id))
+            guard FileManager.default.fileExists(atPath: folder.path("result.json")) else { continue }  // still training here
+            let config = try ExperimentConfig.decodeStored(try Data(contentsOf: URL(fileURLWithPath: folder.path("config.json"))),
+                                                           file: folder.path("config.json"))
+            let result = try XCTUnwrap(folder.result, "\(id)'s result.json is readable")
+            XCTAssertEqual(Experiment(config: config, axisValues: []).id(datasetFingerprint: result.datasetFingerprint), id)
+        }
+    }
 }

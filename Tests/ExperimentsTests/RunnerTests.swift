@@ -297,6 +297,32 @@ final class RunnerTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.deletingLastPathComponent().appendingPathComponent("escaped").path))
     }
 
+    /// evaluation.final_extractor scores the final and the best-FID generator with Inception-v3 when the run
+    /// ends (FID and KID, no IS), beside FeatureNet's numbers; tables gain a column for it.
+    func testFinalExtractorScoresTheFinalAndBestGenerators() throws {
+        let real = Fixtures.repository.appendingPathComponent("weights/inception-v3-fid.h5")
+        guard FileManager.default.fileExists(atPath: real.path) else {
+            throw XCTSkip("the real Inception-v3 weights are not installed (scripts/install-inception-weights)")
+        }
+        try FileManager.default.copyItem(at: real, to: folder.appendingPathComponent("weights/inception-v3-fid.h5"))
+        let path = try config("final", iterations: 8, grid: #"{"strategy": ["none"]}"#)
+        let child = folder.appendingPathComponent("final-child.json").path
+        try #"{"extends": "\#(path)", "name": "final", "evaluation": {"final_extractor": "inception", "reference_count": 40}}"#
+            .write(toFile: child, atomically: true, encoding: .utf8)
+        let output = try run([child])
+        XCTAssertEqual(output.status, 0, output.stdout + output.stderr)
+        let result = try XCTUnwrap(RunDirectory(try runFolders("final")[0]).result)
+        let scores = try XCTUnwrap(result.finalScores, "result.json holds the final extractor's scores")
+        XCTAssertEqual(scores.metricProtocol.extractor, "inception-v3-fid")
+        XCTAssertEqual(scores.metricProtocol.referenceCount, 40)
+        XCTAssertEqual(scores.final.iteration, 8)
+        XCTAssertTrue(scores.final.fid.isFinite && scores.final.fid > 0, "\(scores)")
+        XCTAssertNotNil(scores.best)
+        XCTAssertEqual(result.metricProtocol?.extractor, "featurenet-fashion-mnist", "tracking stays on FeatureNet")
+        let table = try CommandRunner.run(["table", folder.appendingPathComponent("results/final").path])
+        XCTAssertTrue(table.stdout.contains("Inception FID"), table.stdout)
+    }
+
     func testInceptionExtractorWithoutItsWeightsFailsTheRunNamingTheFix() throws {
         let base = try config("incept", iterations: 2, grid: #"{"strategy": ["none"]}"#)
         let path = folder.appendingPathComponent("incept-child.json").path
