@@ -55,6 +55,10 @@ struct FeaturesCommand: ParsableCommand {
         var extractor = "featurenet"
         @Option(help: "Extractor weights (default weights/featurenet-<dataset>.h5 or weights/inception-v3-fid.h5).") var weights: String?
         @Option(help: "Use only the first N images (samples for --run; default 5000 there).") var count: Int?
+        @Option(help: "With a dataset split: skip the first N images (with --count, e.g. the two halves of a test set).") var offset = 0
+        @Option(help: "With a dataset split: a class-stratified subset of N images (subset.mode stratified, seed --subset-seed) instead of the first ones.")
+        var stratified: Int?
+        @Option(help: "Seed of --stratified.") var subsetSeed: UInt64 = 0
         @Option(help: "Output feature file.") var output: String
 
         func run() throws {
@@ -104,8 +108,14 @@ struct FeaturesCommand: ParsableCommand {
                 return (Array(read.values.prefix(n * shape.reduce(1, *))), shape, "\(images)[0..<\(n)]")
             }
             let data = try DatasetCatalog.load(DatasetSpec(name: dataset, path: path), split: split)
-            let n = min(count ?? data.count, data.count)
-            return (data.images(0..<n), data.imageShape, "\(dataset):\(split)[0..<\(n)] fingerprint \(data.fingerprint)")
+            if let stratified {
+                let subset = try Subset.choose(from: data, count: stratified, seed: subsetSeed, mode: .stratified)
+                return (data.selecting(subset.indices).images, data.imageShape,
+                        "\(dataset):\(split) stratified \(stratified) (seed \(subsetSeed)) fingerprint \(data.fingerprint)")
+            }
+            guard offset >= 0, offset < data.count else { throw ValidationError("--offset \(offset) is outside the \(data.count) images of \(dataset):\(split)") }
+            let end = min(offset + (count ?? data.count), data.count)
+            return (data.images(offset..<end), data.imageShape, "\(dataset):\(split)[\(offset)..<\(end)] fingerprint \(data.fingerprint)")
         }
     }
 }

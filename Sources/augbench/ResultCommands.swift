@@ -7,9 +7,17 @@ struct ResultSource: ParsableArguments {
     @Argument(help: "A config file or a results folder (results/<grid>).") var target: String
     @Option(help: "Results folder (when a config is given).") var results = "results"
 
-    /// The grid's results; unreadable result files and experiments not yet run are listed on stderr.
+    /// The grid's results; unreadable result files and experiments not yet run are listed on stderr. A config
+    /// is expanded anew (its grid record rewritten), so a grid made only of runs other grids trained reads too.
     func load() throws -> ResultSet {
-        let folder = target.hasSuffix(".json") ? results + "/" + (try ConfigLoader.load(target)).name : target
+        var folder = target
+        if target.hasSuffix(".json") {
+            let file = try ConfigLoader.load(target)
+            var options = RunOptions()
+            options.resultsFolder = results
+            try GridRunner(file: file, options: options).writeGridRecord()
+            folder = results + "/" + file.name
+        }
         let set = try ResultSet.load(folder)
         for (path, reason) in set.unreadable { FileHandle.standardError.write(Data("unreadable: \(path): \(reason)\n".utf8)) }
         if !set.missing.isEmpty {
