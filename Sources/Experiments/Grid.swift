@@ -93,6 +93,25 @@ public enum Grid {
                               ("evaluation.is_splits", c.evaluation.isSplits), ("evaluation.kid_subsets", c.evaluation.kidSubsets)] where value < 1 {
             throw fail(path, "found \(value), expected a positive integer")
         }
+        // Upper bounds far above any sensible run, below sizes whose tensors could not be allocated.
+        for (path, value, limit) in [("training.iterations", c.training.iterations, 1_000_000_000), ("training.batch_size", c.training.batchSize, 4096),
+                                     ("training.d_steps", c.training.dSteps, 100), ("model.width", c.model.width, 1024),
+                                     ("dataset.resolution", c.dataset.resolution, 1024), ("evaluation.samples", c.evaluation.samples, 1_000_000),
+                                     ("evaluation.kid_subsets", c.evaluation.kidSubsets, 100_000),
+                                     ("evaluation.kid_subset_size", c.evaluation.kidSubsetSize, 1_000_000),
+                                     ("evaluation.training_reals", c.evaluation.trainingReals, 1_000_000),
+                                     ("evaluation.held_out_reals", c.evaluation.heldOutReals, 1_000_000),
+                                     ("evaluation.grid_images", c.evaluation.gridImages, 4096)] where value > limit {
+            throw fail(path, "found \(value), expected at most \(limit)")
+        }
+        for (path, value) in [("evaluation.kid_subset_size", c.evaluation.kidSubsetSize), ("evaluation.grid_images", c.evaluation.gridImages),
+                              ("evaluation.training_reals", c.evaluation.trainingReals), ("evaluation.held_out_reals", c.evaluation.heldOutReals)]
+            where value < 0 {
+            throw fail(path, "found \(value), expected a count ≥ 0")
+        }
+        guard c.model.size > 0, c.model.size <= 16, Double(c.model.width) * c.model.size >= 1 else {
+            throw fail("model.size", "found \(c.model.size), expected a multiplier in (0, 16] that leaves a width of at least 1")
+        }
         guard c.model.size > 0 else { throw fail("model.size", "found \(c.model.size), expected a positive multiplier") }
         guard c.training.emaDecay >= 0, c.training.emaDecay < 1 else { throw fail("training.ema_decay", "found \(c.training.emaDecay), expected 0 ≤ decay < 1") }
         guard c.evaluation.samples >= c.evaluation.isSplits else { throw fail("evaluation.samples", "fewer samples than IS splits") }

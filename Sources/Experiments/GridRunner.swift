@@ -121,6 +121,7 @@ public final class GridRunner {
                 continue
             }
             defer { lock.release() }
+            directory.removeTemporaryFiles()  // left by a writer killed mid-write; nobody else writes here while we hold the lock
             do {
                 let result = try runOne(experiment, id: id, directory: directory, position: position + 1, of: runs.count)
                 if result.status == "finished" { summary.finished.append(id) } else {

@@ -117,6 +117,15 @@ public struct RunDirectory {
 
     public var result: RunResult? { read(RunResult.self, from: "result.json") }
 
+    /// Deletes temporary files (`AtomicFile`'s ".<name>.tmp-…") in the folder and its samples/ folder.
+    func removeTemporaryFiles() {
+        for folder in [url, url.appendingPathComponent("samples")] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+            }
+        }
+    }
+
     /// result.json: absent, present but unreadable (with the decoder's reason), or read.
     public enum ResultFile {
         case absent

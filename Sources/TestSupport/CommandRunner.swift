@@ -3,9 +3,14 @@ import Foundation
 /// Runs the built `augbench` executable (it sits beside the test bundle in .build/<config>/).
 public struct CommandRunner {
     public struct Output {
+        /// The exit status, or the signal's number when `signalled`.
         public let status: Int32
         public let stdout: String
         public let stderr: String
+        /// Ended by a signal (a trap, a crash, or the timeout's kill).
+        public var signalled = false
+        /// Killed because it ran past the timeout.
+        public var timedOut = false
     }
 
     public static var executable: URL {
@@ -18,7 +23,8 @@ public struct CommandRunner {
         return URL(fileURLWithPath: "augbench")
     }
 
-    public static func run(_ arguments: [String], environment: [String: String?] = [:]) throws -> Output {
+    /// Runs `augbench arguments` to its end (or, with a `timeout` in seconds, kills it with SIGKILL then).
+    public static func run(_ arguments: [String], environment: [String: String?] = [:], timeout: Double? = nil) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -30,10 +36,31 @@ public struct CommandRunner {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        var stdout = Data(), stderr = Data()
+        let readers = DispatchGroup()
+        for (pipe, index) in [(out, 0), (err, 1)] {
+            readers.enter()
+            Thread.detachNewThread {
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                if index == 0 { stdout = data } else { stderr = data }
+                readers.leave()
+            }
+        }
+        var timedOut = false
+        if let timeout {
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning {
+                timedOut = true
+                kill(process.processIdentifier, SIGKILL)
+            }
+        }
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        readers.wait()
+        var output = Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                            stderr: String(decoding: stderr, as: UTF8.self))
+        output.signalled = process.terminationReason == .uncaughtSignal
+        output.timedOut = timedOut
+        return output
     }
 }

@@ -256,6 +256,41 @@ final class RunnerTests: XCTestCase {
         XCTAssertTrue(table.stdout.contains("| none |") && table.stdout.contains("| diffaugment |"), table.stdout)
     }
 
+    /// The kill -9 soak: a two-run grid under `--jobs 2` killed with SIGKILL at seeded random moments ten
+    /// times, then run to the end, holds exactly an uninterrupted grid's metrics, and no temporary files.
+    func testAGridKilledTenTimesEndsAsAnUninterruptedOne() throws {
+        let path = try config("soak", iterations: 40, width: 8, batch: 16)
+        XCTAssertEqual(try run([path, "--jobs", "2"], results: "straight").status, 0)
+        var stream = RandomStream(seed: 11, name: "soak")
+        var kills = 0
+        while kills < 10 {
+            let process = Process()
+            process.executableURL = CommandRunner.executable
+            process.arguments = ["run", path, "--jobs", "2", "--results", folder.appendingPathComponent("killed").path,
+                                 "--weights", folder.appendingPathComponent("weights").path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32(200_000 + stream.integer(in: 0...1_800_000)))
+            guard process.isRunning else { process.waitUntilExit(); break }  // finished before this kill
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            kills += 1
+        }
+        let last = try run([path, "--jobs", "2"], results: "killed")
+        XCTAssertEqual(last.status, 0, last.stdout + last.stderr)
+        func metrics(_ results: String) throws -> [String: [MetricsLine]] {
+            Dictionary(uniqueKeysWithValues: try runFolders("soak", results: results).map {
+                ($0.lastPathComponent, RunDirectory($0).readMetrics().map(\.withoutTiming))
+            })
+        }
+        XCTAssertEqual(try metrics("killed"), try metrics("straight"), "after \(kills) kills")
+        let leftovers = FileManager.default.enumerator(atPath: folder.appendingPathComponent("killed").path)?
+            .compactMap { $0 as? String }.filter { $0.contains(".tmp-") } ?? []
+        XCTAssertEqual(leftovers, [], "a killed writer's temporary files are not in place of real ones; none survive a finished grid")
+        print("RunnerTests: soak finished after \(kills) kills")
+    }
+
     /// A corrupt checkpoint fails its run with a message saying what to do, the grid goes on, and
     /// --restart-corrupt sets it aside and trains the run from the start.
     func testACorruptCheckpointFailsItsRunAndTheGridGoesOn() throws {
