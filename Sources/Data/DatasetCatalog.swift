@@ -19,9 +19,63 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
     }
 }
 
+/// The datasets AugBench knows by name, with every fact about them in one place.
+public enum DatasetName: String, Codable, CaseIterable, Sendable {
+    case fashionMNIST = "fashion-mnist", mnist, cifar10, cifar100, obama, folder
+
+    /// Image channels; nil for an image folder (its config says).
+    public var channels: Int? {
+        switch self {
+        case .fashionMNIST, .mnist: return 1
+        case .cifar10, .cifar100, .obama: return 3
+        case .folder: return nil
+        }
+    }
+
+    /// Classes of the labels; nil when the images have none that AugBench reads.
+    public var classes: Int? {
+        switch self {
+        case .fashionMNIST, .mnist, .cifar10: return 10
+        case .cifar100: return 100
+        case .obama, .folder: return nil
+        }
+    }
+
+    /// Whether there is a separate test split (image folders hold out a slice of their images instead).
+    public var hasTestSplit: Bool { classes != nil }
+
+    /// The sub-folder of `AUGBENCH_DATA` it is found in, for the datasets shipped there.
+    var sharedSubfolder: String? {
+        switch self {
+        case .cifar10: return "cifar-10-batches-bin"
+        case .cifar100: return "cifar-100-binary"
+        case .obama: return "100-shot-obama"
+        default: return nil
+        }
+    }
+
+    /// How to obtain it, for error messages.
+    public var hint: String {
+        switch self {
+        case .fashionMNIST:
+            return "install the Debian package (`scripts/setup` does: apt-get install dataset-fashion-mnist), or give a path to a folder with train-/t10k-images-idx3-ubyte[.gz] and -labels-idx1-ubyte[.gz]"
+        case .mnist:
+            return "give a path to a folder with the four MNIST IDX files (train-/t10k-images-idx3-ubyte[.gz], -labels-idx1-ubyte[.gz])"
+        case .cifar10:
+            return "set AUGBENCH_DATA to a folder holding cifar-10-batches-bin/ (the official binary version: data_batch_1..5.bin, test_batch.bin), or give its path"
+        case .cifar100:
+            return "set AUGBENCH_DATA to a folder holding cifar-100-binary/ (train.bin, test.bin), or give its path"
+        case .obama:
+            return "set AUGBENCH_DATA to a folder holding 100-shot-obama/ (000.png … 099.png), or give its path"
+        case .folder:
+            return "give the path of a folder of PNG images (flat, or one subfolder per class)"
+        }
+    }
+}
+
 /// The datasets AugBench knows, where it looks for them, and how to get them.
 public enum DatasetCatalog {
-    public static let names = ["fashion-mnist", "mnist", "cifar10", "cifar100", "obama", "folder"]
+    public static let names = DatasetName.allCases.map(\.rawValue)
     public static let fashionMNISTFolder = "/usr/share/datasets/fashion-mnist"
     static let fashionMNISTClasses = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                                       "Sneaker", "Bag", "Ankle boot"]
@@ -31,54 +85,42 @@ public enum DatasetCatalog {
         ProcessInfo.processInfo.environment["AUGBENCH_DATA"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// The known dataset of a name, or an error listing the known ones.
+    public static func dataset(named name: String) throws -> DatasetName {
+        guard let known = DatasetName(rawValue: name) else {
+            throw DataError(file: "<\(name)>", "unknown dataset; known: \(names.joined(separator: ", "))")
+        }
+        return known
+    }
+
     /// The folder a dataset is read from: the spec's path, else its default location.
     public static func location(of spec: DatasetSpec) throws -> String {
+        let dataset = try dataset(named: spec.name)
         if let path = spec.path { return path }
-        switch spec.name {
-        case "fashion-mnist": return fashionMNISTFolder
-        case "cifar10", "cifar100", "obama":
-            let sub = ["cifar10": "cifar-10-batches-bin", "cifar100": "cifar-100-binary", "obama": "100-shot-obama"][spec.name]!
-            guard let shared = sharedDataFolder else {
-                throw DataError(file: "<\(spec.name)>", "no location given", hint: hint(for: spec.name))
-            }
-            return shared + "/" + sub
-        case "mnist", "folder":
-            throw DataError(file: "<\(spec.name)>", "no location given", hint: hint(for: spec.name))
-        default:
-            throw DataError(file: "<\(spec.name)>", "unknown dataset; known: \(names.joined(separator: ", "))")
+        if dataset == .fashionMNIST { return fashionMNISTFolder }
+        guard let sub = dataset.sharedSubfolder, let shared = sharedDataFolder else {
+            throw DataError(file: "<\(spec.name)>", "no location given", hint: dataset.hint)
         }
+        return shared + "/" + sub
     }
 
     /// How to obtain a dataset, for error messages.
     public static func hint(for name: String) -> String {
-        switch name {
-        case "fashion-mnist":
-            return "install the Debian package (`scripts/setup` does: apt-get install dataset-fashion-mnist), or give a path to a folder with train-/t10k-images-idx3-ubyte[.gz] and -labels-idx1-ubyte[.gz]"
-        case "mnist":
-            return "give a path to a folder with the four MNIST IDX files (train-/t10k-images-idx3-ubyte[.gz], -labels-idx1-ubyte[.gz])"
-        case "cifar10":
-            return "set AUGBENCH_DATA to a folder holding cifar-10-batches-bin/ (the official binary version: data_batch_1..5.bin, test_batch.bin), or give its path"
-        case "cifar100":
-            return "set AUGBENCH_DATA to a folder holding cifar-100-binary/ (train.bin, test.bin), or give its path"
-        case "obama":
-            return "set AUGBENCH_DATA to a folder holding 100-shot-obama/ (000.png … 099.png), or give its path"
-        default:
-            return "give the path of a folder of PNG images (flat, or one subfolder per class)"
-        }
+        DatasetName(rawValue: name)?.hint ?? DatasetName.folder.hint
     }
 
     /// Loads one split ("train" or "test"); image folders have only "train".
     public static func load(_ spec: DatasetSpec, split: String) throws -> Dataset {
         let folder = try location(of: spec)
         let hint = hint(for: spec.name)
-        switch spec.name {
-        case "fashion-mnist", "mnist":
+        switch try dataset(named: spec.name) {
+        case .fashionMNIST, .mnist:
             let classes = spec.name == "mnist" ? (0..<10).map(String.init) : fashionMNISTClasses
             return try IDXLoader.load(name: spec.name, folder: folder, split: split, classNames: classes, hint: hint)
                 .padded(to: spec.resolution)
-        case "cifar10": return try CIFARLoader.loadCIFAR10(folder: folder, split: split, hint: hint)
-        case "cifar100": return try CIFARLoader.loadCIFAR100(folder: folder, split: split, hint: hint)
-        default:
+        case .cifar10: return try CIFARLoader.loadCIFAR10(folder: folder, split: split, hint: hint)
+        case .cifar100: return try CIFARLoader.loadCIFAR100(folder: folder, split: split, hint: hint)
+        case .obama, .folder:
             guard split == "train" else {
                 throw DataError(file: folder, "an image folder has no '\(split)' split; held-out images are a slice of it")
             }
@@ -89,6 +131,6 @@ public enum DatasetCatalog {
 
     /// Whether the dataset has a separate test split (image folders do not).
     public static func hasTestSplit(_ spec: DatasetSpec) -> Bool {
-        ["fashion-mnist", "mnist", "cifar10", "cifar100"].contains(spec.name)
+        DatasetName(rawValue: spec.name)?.hasTestSplit ?? false
     }
 }

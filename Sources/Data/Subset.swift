@@ -2,7 +2,7 @@ import Foundation
 import TensorCore
 
 /// How a subset is drawn.
-public enum SubsetMode: String, Codable, Sendable {
+public enum SubsetMode: String, Codable, CaseIterable, Sendable {
     /// Class-stratified and nested: with one seed, smaller subsets lie inside larger ones.
     case stratified
     /// A uniform choice without replacement (the official code's kind of subset, not class-balanced).

@@ -119,6 +119,8 @@ public enum ConfigLoader {
             }
         case (.integer, .number(let n)) where n == n.rounded(): return
         case (.number, .number), (.string, .string), (.bool, .bool): return
+        case (.choice(let allowed), .string(let text)):
+            guard allowed.contains(text) else { throw ConfigError(file: file, path: path, "found \"\(text)\", expected \(type.name)") }
         default:
             throw ConfigError(file: file, path: path, "found \(value) (\(value.kind)), expected \(type.name)")
         }

@@ -1,11 +1,14 @@
+import Augment
+import Data
 import Foundation
+import Models
 
 /// One experiment, fully resolved: every field has a documented default (README, "Config reference").
 /// JSON keys are snake_case versions of these names.
 public struct ExperimentConfig: Codable, Equatable, Sendable {
     public struct DatasetSection: Codable, Equatable, Sendable {
         /// fashion-mnist, mnist, cifar10, cifar100, obama, folder.
-        public var name = "fashion-mnist"
+        public var name = DatasetName.fashionMNIST
         /// Folder of the files; "" uses the dataset's standard location.
         public var path = ""
         /// Image side (28×28 data is padded to it; folders are resized to it).
@@ -24,12 +27,12 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         /// Seed of the subset choice, separate from the training seed.
         public var seed = 0
         /// stratified (nested, class-balanced) or uniform.
-        public var mode = "stratified"
+        public var mode = SubsetMode.stratified
     }
 
     public struct ModelSection: Codable, Equatable, Sendable {
         /// dcgan or biggan.
-        public var architecture = "dcgan"
+        public var architecture = Architecture.dcgan
         /// Base width: DCGAN w, BigGAN ch.
         public var width = 32
         /// Width multiplier (Figure 8a: 0.25, 0.5, 1).
@@ -44,7 +47,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         /// D steps per G step.
         public var dSteps = 1
         /// hinge or non-saturating.
-        public var loss = "hinge"
+        public var loss = TrainingLoss.hinge
         public var learningRateG = 2e-4
         public var learningRateD = 2e-4
         public var beta1 = 0.5
@@ -60,7 +63,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
 
     public struct AugmentSection: Codable, Equatable, Sendable {
         /// none, reals-only, d-only, diffaugment, adaptive.
-        public var strategy = "none"
+        public var strategy = Strategy.none
         /// DiffAugment policy, e.g. "color,translation,cutout".
         public var policy = "color,translation,cutout"
         /// Consistency regularisation weight λ (CR-BigGAN: 10); 0 disables it.
@@ -84,13 +87,13 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         public var referenceCount = 0
         /// Feature extractor for FID/IS/KID: "featurenet" (ours, trained per dataset) or "inception"
         /// (the FID Inception-v3: numbers comparable with published ones; needs its converted weights).
-        public var extractor = "featurenet"
+        public var extractor = ExtractorKind.featurenet
         /// Extractor weights; "" uses weights/featurenet-<dataset>.h5 or weights/inception-v3-fid.h5.
         public var extractorWeights = ""
         /// A second extractor that scores only the final and the best-FID generator when the run ends: "" (none)
         /// or "inception" (FID and KID on the FID Inception-v3, too slow for every evaluation), so a run is
         /// tracked with `extractor` and reported with both.
-        public var finalExtractor = ""
+        public var finalExtractor = FinalExtractor.none
         public var isSplits = 10
         public var kidSubsets = 100
         public var kidSubsetSize = 1000
@@ -153,11 +156,48 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     }
 }
 
+// MARK: - Fixed choices
+
+/// A setting with a fixed set of values: its type says them, the schema validator rejects any other at load
+/// time (naming the file, the JSON path, the value and the allowed ones), so no later code parses strings.
+public protocol ConfigChoice: CaseIterable, Codable, RawRepresentable, Sendable where RawValue == String {}
+
+extension ConfigChoice {
+    static var allowedValues: [String] { allCases.map(\.rawValue) }
+}
+
+extension Strategy: ConfigChoice {}
+extension Architecture: ConfigChoice {}
+extension SubsetMode: ConfigChoice {}
+extension DatasetName: ConfigChoice {}
+
+/// GAN losses (training.loss).
+public enum TrainingLoss: String, ConfigChoice {
+    case hinge
+    case nonSaturating = "non-saturating"
+}
+
+/// Feature extractors for FID/IS/KID (evaluation.extractor).
+public enum ExtractorKind: String, ConfigChoice {
+    /// Ours, trained per dataset (weights/featurenet-<dataset>.h5).
+    case featurenet
+    /// The FID Inception-v3 (weights/inception-v3-fid.h5).
+    case inception
+}
+
+/// The extractor that also scores the final and best generators (evaluation.final_extractor).
+public enum FinalExtractor: String, ConfigChoice {
+    case none = ""
+    case inception
+}
+
 // MARK: - Schema
 
 /// The type each config field must have, taken from the Swift types of the defaults.
 enum FieldType: Equatable {
     case integer, number, string, bool
+    /// A string from a fixed list.
+    case choice([String])
     indirect case object([String: FieldType])
 
     var name: String {
@@ -166,11 +206,15 @@ enum FieldType: Equatable {
         case .number: return "a number"
         case .string: return "a string"
         case .bool: return "true/false"
+        case .choice(let values): return "one of: " + values.map { $0.isEmpty ? "\"\"" : $0 }.joined(separator: ", ")
         case .object: return "an object"
         }
     }
 
+    static func allowed<Choice: ConfigChoice>(_ value: Choice) -> [String] { Choice.allowedValues }
+
     static func of(_ value: Any) -> FieldType {
+        if let choice = value as? any ConfigChoice { return .choice(allowed(choice)) }
         switch value {
         case is Int: return .integer
         case is Double: return .number
@@ -198,8 +242,7 @@ enum FieldType: Equatable {
 }
 
 extension ExperimentConfig.DatasetSection {
-    /// Channels of the dataset's images: 1 for the MNISTs, 3 for CIFAR, `channels` for image folders.
-    public var imageChannels: Int {
-        ["fashion-mnist", "mnist"].contains(name) ? 1 : ["cifar10", "cifar100"].contains(name) ? 3 : channels
-    }
+    /// Channels of the dataset's images: the dataset's own (1 for the MNISTs, 3 for CIFAR and Obama), or
+    /// `channels` for an image folder.
+    public var imageChannels: Int { name.channels ?? channels }
 }

@@ -64,19 +64,9 @@ public enum Grid {
     static func validate(_ c: ExperimentConfig, file: String, combination: [(path: String, value: JSONValue)]) throws {
         let cell = combination.isEmpty ? "" : " (grid cell \(combination.map { "\(shortName($0.path))=\(plain($0.value))" }.joined(separator: ", ")))"
         func fail(_ path: String, _ problem: String) -> ConfigError { ConfigError(file: file, path: path, problem + cell) }
-        func oneOf(_ value: String, _ allowed: [String], _ path: String) throws {
-            guard allowed.contains(value) else { throw fail(path, "found \"\(value)\", expected one of: \(allowed.joined(separator: ", "))") }
-        }
-        try oneOf(c.dataset.name, DatasetCatalog.names, "dataset.name")
-        try oneOf(c.subset.mode, ["stratified", "uniform"], "subset.mode")
-        try oneOf(c.model.architecture, Architecture.allCases.map(\.rawValue), "model.architecture")
-        try oneOf(c.training.loss, ["hinge", "non-saturating"], "training.loss")
-        try oneOf(c.augment.strategy, Strategy.allCases.map(\.rawValue), "augment.strategy")
-        try oneOf(c.evaluation.extractor, ["featurenet", "inception"], "evaluation.extractor")
-        try oneOf(c.evaluation.finalExtractor, ["", "inception"], "evaluation.final_extractor")
         do { _ = try Policy(c.augment.policy) } catch { throw fail("augment.policy", "\(error)") }
-        if c.augment.strategy != "none" && c.augment.policy.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw fail("augment.policy", "found \"\", but strategy \(c.augment.strategy) augments with it: name at least one op (e.g. translation,cutout), or use strategy none")
+        if c.augment.strategy != .none && c.augment.policy.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw fail("augment.policy", "found \"\", but strategy \(c.augment.strategy.rawValue) augments with it: name at least one op (e.g. translation,cutout), or use strategy none")
         }
         guard c.dataset.heldOutFraction >= 0, c.dataset.heldOutFraction < 1 else {
             throw fail("dataset.held_out_fraction", "found \(c.dataset.heldOutFraction), expected 0 ≤ share < 1 (the rest is the training set)")
@@ -115,10 +105,10 @@ public enum Grid {
         guard c.model.size > 0 else { throw fail("model.size", "found \(c.model.size), expected a positive multiplier") }
         guard c.training.emaDecay >= 0, c.training.emaDecay < 1 else { throw fail("training.ema_decay", "found \(c.training.emaDecay), expected 0 ≤ decay < 1") }
         guard c.evaluation.samples >= c.evaluation.isSplits else { throw fail("evaluation.samples", "fewer samples than IS splits") }
-        if c.model.architecture == "dcgan" && c.dataset.resolution != 32 { throw fail("dataset.resolution", "the DCGAN generates 32×32 images") }
-        if c.model.architecture == "dcgan" && c.model.conditional { throw fail("model.conditional", "the DCGAN is unconditional") }
-        if c.model.architecture == "biggan" && c.dataset.imageChannels == 1 {
-            throw fail("model.architecture", "BigGAN generates RGB images; dataset \(c.dataset.name) has 1 channel (use dcgan, or an RGB dataset)")
+        if c.model.architecture == .dcgan && c.dataset.resolution != 32 { throw fail("dataset.resolution", "the DCGAN generates 32×32 images") }
+        if c.model.architecture == .dcgan && c.model.conditional { throw fail("model.conditional", "the DCGAN is unconditional") }
+        if c.model.architecture == .biggan && c.dataset.imageChannels == 1 {
+            throw fail("model.architecture", "BigGAN generates RGB images; dataset \(c.dataset.name.rawValue) has 1 channel (use dcgan, or an RGB dataset)")
         }
     }
 }

@@ -162,7 +162,7 @@ public final class GridRunner {
         try directory.write(inputs.manifest, to: "manifest.json")
         try directory.write(ProvenanceProbe.current(kernel: options.kernel ?? BLASKernel.describeRunning()), to: "provenance.json")
         if c.model.conditional && inputs.train.labels == nil {
-            throw ConfigError(file: file.path, path: "model.conditional", "dataset \(c.dataset.name) has no class labels")
+            throw ConfigError(file: file.path, path: "model.conditional", "dataset \(c.dataset.name.rawValue) has no class labels")
         }
         let run = try TrainingRun(config: c, trainIndices: inputs.manifest.indices, imageChannels: inputs.train.channels,
                                   classes: inputs.train.classCount)
@@ -179,10 +179,10 @@ public final class GridRunner {
                                subsetIdentity: inputs.manifest.identity, seconds: 0)
         do {
             try loop.train()
-            if !c.evaluation.finalExtractor.isEmpty {
+            if c.evaluation.finalExtractor == .inception {
                 var second = c
-                (second.evaluation.extractor, second.evaluation.extractorWeights) = (c.evaluation.finalExtractor, "")
-                reporter.event("[\(position)/\(total)] \(experiment.label) (\(id)): scoring the final and best generators with \(c.evaluation.finalExtractor)")
+                (second.evaluation.extractor, second.evaluation.extractorWeights) = (.inception, "")
+                reporter.event("[\(position)/\(total)] \(experiment.label) (\(id)): scoring the final and best generators with Inception-v3")
                 result.finalScores = try loop.finalScores(with: try data.evaluator(second, inputs), tracking: evaluator)
             }
         } catch let failure as RunFailure {

@@ -14,8 +14,8 @@ public enum RunGenerator {
         let config = try ExperimentConfig.decodeStored(data, file: directory.path("config.json"))
         let checkpoint = try Checkpoint.read(from: directory.path(name))
         let channels = config.dataset.imageChannels
-        let classes = config.model.conditional ? (config.dataset.name == "cifar100" ? 100 : 10) : 0
-        let spec = ModelSpec(architecture: Architecture(rawValue: config.model.architecture)!, baseWidth: config.model.width,
+        let classes = config.model.conditional ? (config.dataset.name.classes ?? 0) : 0
+        let spec = ModelSpec(architecture: config.model.architecture, baseWidth: config.model.width,
                              sizeMultiplier: config.model.size, imageChannels: channels, classes: classes)
         var unused = RandomStream(seed: 0, name: "unused")
         let generator = spec.makeGenerator(stream: &unused)

