@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// A config file as written: experiment overrides plus the grid around them.
 public struct ConfigFile: Sendable {

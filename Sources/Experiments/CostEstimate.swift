@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import TensorCore
 
 /// What a run will cost: FLOPs of one training iteration (counted while running it) and the time of a

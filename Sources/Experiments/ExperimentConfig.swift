@@ -1,6 +1,7 @@
 import Augment
 import Data
 import Foundation
+import Results
 import Models
 
 /// One experiment, fully resolved: every field has a documented default (README, "Config reference").

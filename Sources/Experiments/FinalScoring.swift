@@ -1,23 +1,8 @@
 import Foundation
+import Results
 import Metrics
 import Models
 import TensorCore
-
-/// FID and KID of a run's final and best-FID generators under a second extractor (`evaluation.final_extractor`),
-/// kept in result.json beside the tracking extractor's numbers.
-public struct FinalScores: Codable, Equatable, Sendable {
-    public struct Point: Codable, Equatable, Sendable {
-        public var iteration: Int
-        public var fid: Double
-        public var kidMean: Double
-        public var kidStd: Double
-    }
-
-    public var metricProtocol: MetricProtocol
-    public var final: Point
-    public var best: Point?
-    public var seconds: Double
-}
 
 extension TrainingLoop {
     /// Scores the final EMA generator and the best-FID checkpoint's with `evaluator` (the same latents as every

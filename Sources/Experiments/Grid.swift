@@ -1,6 +1,7 @@
 import Augment
 import Data
 import Foundation
+import Results
 import Models
 
 /// One experiment of a grid: its resolved config and the axis values that made it.

@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import Results
 import Metrics
 import Models
 import Storage
@@ -197,7 +198,7 @@ public final class GridRunner {
         if result.status == "finished" {
             reporter.event(String(format: "[%d/%d] %@ (%@): finished, FID %.2f (best %.2f at %d) in %@; %@", position, total, experiment.label, id,
                                   result.final?.fid ?? .nan, result.best?.fid ?? .nan, result.best?.iteration ?? 0,
-                                  ProgressReporter.duration(result.seconds), loop.time.summary),
+                                  DurationText.format(result.seconds), loop.time.summary),
                            fields: ["id": id, "status": "finished", "fid": result.final?.fid ?? -1])
         } else {
             reporter.event("[\(position)/\(total)] \(experiment.label) (\(id)): FAILED: \(result.reason ?? "")",

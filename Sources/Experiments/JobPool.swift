@@ -1,5 +1,6 @@
 import CProcess
 import Foundation
+import Results
 import TensorCore
 
 /// Runs one grid as several worker processes of this executable at once (`augbench run --jobs N`), each pinned

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// How a grid reports progress: a live line per run on a terminal, plain lines in a log, or JSON lines.
 public enum ProgressStyle: String, Sendable { case terminal, plain, json }
@@ -25,7 +26,7 @@ public final class ProgressReporter {
         public var line: String {
             let eta = iterationsPerSecond > 0 ? Double(iterations - iteration) / iterationsPerSecond : 0
             return String(format: "[%d/%d] %@ it %d/%d %.1f it/s ETA %@ D %.3f G %.3f FID %@", run, runs, label, iteration,
-                          iterations, iterationsPerSecond, ProgressReporter.duration(eta), lossD, lossG,
+                          iterations, iterationsPerSecond, DurationText.format(eta), lossD, lossG,
                           lastFID.map { String(format: "%.2f", $0) } ?? "-")
         }
 
@@ -79,10 +80,5 @@ public final class ProgressReporter {
         if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
             print(String(decoding: data, as: UTF8.self))
         }
-    }
-
-    static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s % 3600 / 60) : String(format: "%dm%02ds", s / 60, s % 60)
     }
 }

@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import Results
 import Metrics
 
 /// The data one experiment trains and is measured on, derived from its config.

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// A lock per run: an exclusive `flock` on the file `lock` in the run folder, so two workers (processes of
 /// `run --jobs`, Slurm array tasks on a shared filesystem) never train the same run. The kernel drops the

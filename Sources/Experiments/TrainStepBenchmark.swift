@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import Results
 import Metrics
 import Models
 import TensorCore

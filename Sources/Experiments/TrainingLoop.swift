@@ -1,51 +1,10 @@
 import Data
 import Foundation
+import Results
 import Metrics
 import Models
 import Storage
 import TensorCore
-
-/// Where a run's wall time went, in seconds (kept in result.json, printed when the run ends).
-public struct TimeSplit: Codable, Equatable, Sendable {
-    /// GAN steps (D and G updates, augmentation, EMA).
-    public var training = 0.0
-    /// Drawing the evaluation samples from the EMA generator.
-    public var sampling = 0.0
-    /// Features of the samples and FID, IS, KID against the reference.
-    public var metrics = 0.0
-    /// D's accuracy on training and held-out reals.
-    public var discriminatorAccuracy = 0.0
-    /// Writing checkpoints (latest and best).
-    public var checkpoints = 0.0
-    /// Writing sample grids.
-    public var sampleGrids = 0.0
-
-    public init() {}
-
-    public var evaluation: Double { sampling + metrics + discriminatorAccuracy }
-    public var total: Double { training + evaluation + checkpoints + sampleGrids }
-
-    /// "training 11m02s (92%), evaluation 48s (7%: sampling 5s, metrics 38s, D accuracy 5s), checkpoints 6s, sample grids 1s".
-    public var summary: String {
-        func share(_ seconds: Double) -> String { String(format: "%.0f%%", 100 * seconds / max(total, 1e-9)) }
-        let d = ProgressReporter.duration
-        return "training \(d(training)) (\(share(training))), evaluation \(d(evaluation)) (\(share(evaluation)): sampling \(d(sampling)), "
-            + "metrics \(d(metrics)), D accuracy \(d(discriminatorAccuracy))), checkpoints \(d(checkpoints)), sample grids \(d(sampleGrids))"
-    }
-
-    static let keys = ["training", "sampling", "metrics", "d-accuracy", "checkpoints", "sample-grids"]
-    var values: [Double] { [training, sampling, metrics, discriminatorAccuracy, checkpoints, sampleGrids] }
-
-    /// As checkpoint doubles ("time.training", …), so a resumed run keeps counting.
-    var checkpointValues: [String: Double] {
-        Dictionary(uniqueKeysWithValues: zip(Self.keys.map { "time.\($0)" }, values))
-    }
-
-    init(checkpointValues: [String: Double]) {
-        let v = Self.keys.map { checkpointValues["time.\($0)"] ?? 0 }
-        (training, sampling, metrics, discriminatorAccuracy, checkpoints, sampleGrids) = (v[0], v[1], v[2], v[3], v[4], v[5])
-    }
-}
 
 /// The training loop of one run, top to bottom: resume from the last checkpoint if there is one; then until
 /// `training.iterations`: one step (d_steps D updates, one G update, the EMA); every `evaluation.every`

@@ -1,6 +1,7 @@
 import Augment
 import Data
 import Foundation
+import Results
 import Models
 import NN
 import TensorCore

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Experiments
+import Results
 import Foundation
 import TensorCore
 

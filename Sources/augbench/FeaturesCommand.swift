@@ -1,6 +1,7 @@
 import ArgumentParser
 import Data
 import Experiments
+import Results
 import Foundation
 import Metrics
 import Storage

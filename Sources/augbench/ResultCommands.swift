@@ -1,5 +1,6 @@
 import ArgumentParser
 import Experiments
+import Results
 import Foundation
 
 /// The grid a result command reads: a config file (→ <results>/<name>/) or a results folder.
@@ -63,8 +64,7 @@ struct BaselineCommand: ParsableCommand {
             if !set.missing.isEmpty && !allowMissing {
                 throw ValidationError("\(set.missing.count) experiment(s) of the grid have no result yet; run them, or pass --allow-missing")
             }
-            let commit = set.runs.compactMap { set.directory(for: $0.id).read(Provenance.self, from: "provenance.json")?.gitCommit }.first ?? "unknown"
-            let baseline = Baseline.make(from: set, gitCommit: commit)
+            let baseline = Baseline.make(from: set, gitCommit: set.gitCommit)
             try baseline.write(to: output)
             print("wrote \(output): \(baseline.entries.count) experiment(s) from \(set.runs.count) run(s)")
         }

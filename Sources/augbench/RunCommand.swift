@@ -1,5 +1,6 @@
 import ArgumentParser
 import Experiments
+import Results
 import Foundation
 import TensorCore
 
@@ -86,14 +87,8 @@ struct RunCommand: ParsableCommand {
             let cost = try runner.estimate(experiment)
             total += cost.trainingSeconds
             print(String(format: "| %@ | %@ | %d | %.2f | %.3f | %@ |", id, experiment.label, cost.iterations, cost.flopsPerIteration / 1e9,
-                         cost.secondsPerIteration, Self.duration(cost.trainingSeconds)))
+                         cost.secondsPerIteration, DurationText.format(cost.trainingSeconds)))
         }
-        print("total training time ≈ \(Self.duration(total)) on this machine (evaluations not included)")
-    }
-
-    static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        if s >= 86_400 { return String(format: "%.1f days", seconds / 86_400) }
-        return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s % 3600 / 60) : String(format: "%dm%02ds", s / 60, s % 60)
+        print("total training time ≈ \(DurationText.format(total)) on this machine (evaluations not included)")
     }
 }

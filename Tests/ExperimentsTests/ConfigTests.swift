@@ -1,4 +1,5 @@
 import Experiments
+import Results
 import Foundation
 import TestSupport
 import XCTest

@@ -1,4 +1,5 @@
-/// A config that cannot be used: the file, the JSON path inside it, what was found and what was expected.
+/// A file that cannot be used (a config, a grid record, a baseline): the file, the JSON path inside it, what was
+/// found and what was expected.
 public struct ConfigError: Error, CustomStringConvertible, Equatable {
     public let file: String
     public let path: String

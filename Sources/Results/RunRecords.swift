@@ -74,6 +74,19 @@ public struct Provenance: Codable, Sendable {
     public var cores: Int
     public var host: String
     public var started: String
+
+    public init(gitCommit: String, gitDirty: Bool, swiftVersion: String, openBLAS: String, blasKernel: String, blasThreads: Int, cpu: String, cores: Int, host: String, started: String) {
+        self.gitCommit = gitCommit
+        self.gitDirty = gitDirty
+        self.swiftVersion = swiftVersion
+        self.openBLAS = openBLAS
+        self.blasKernel = blasKernel
+        self.blasThreads = blasThreads
+        self.cpu = cpu
+        self.cores = cores
+        self.host = host
+        self.started = started
+    }
 }
 
 /// The files of one run under results/runs/<id>/, each written atomically.
@@ -118,7 +131,7 @@ public struct RunDirectory {
     public var result: RunResult? { read(RunResult.self, from: "result.json") }
 
     /// Deletes temporary files (`AtomicFile`'s ".<name>.tmp-…") in the folder and its samples/ folder.
-    func removeTemporaryFiles() {
+    public func removeTemporaryFiles() {
         for folder in [url, url.appendingPathComponent("samples")] {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
                 try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))

@@ -15,6 +15,11 @@ public struct ResultSet {
     /// result.json files that exist but cannot be read, with the reason.
     public let unreadable: [(path: String, reason: String)]
 
+    /// The commit the runs were trained at (the first run's provenance), or "unknown".
+    public var gitCommit: String {
+        runs.lazy.compactMap { directory(for: $0.id).read(Provenance.self, from: "provenance.json")?.gitCommit }.first ?? "unknown"
+    }
+
     /// The folder of run `id`.
     public func directory(for id: String) -> RunDirectory {
         RunDirectory(RunStore.folder(resultsRoot: URL(fileURLWithPath: folder).deletingLastPathComponent().path, id: id))

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// A JSON document as a value tree, for merging overrides onto defaults and checking them key by key.
 public indirect enum JSONValue: Equatable, Sendable, CustomStringConvertible {
@@ -19,7 +20,7 @@ public indirect enum JSONValue: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    var encoded: Data {
+    public var encoded: Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try! encoder.encode(self)

@@ -1,8 +1,8 @@
 import Foundation
 
 /// A decoding error in words: the field (as a JSON path) and what was wrong, instead of Foundation's dump.
-enum DecodingDescription {
-    static func describe(_ error: Error) -> String {
+public enum DecodingDescription {
+    public static func describe(_ error: Error) -> String {
         guard let error = error as? DecodingError else { return "\(error)" }
         func path(_ keys: [CodingKey]) -> String {
             let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// A line chart rendered to an RGB PNG: series of (x, y) points, axes with tick labels, a title and a
 /// legend, drawn with a built-in bitmap font (no font files, no network).
