@@ -23,8 +23,8 @@ public enum GeometricOps {
 
     /// The [N, 1, H, W] mask of cutout: zeros on rows [o_r − size_r/2, o_r − size_r/2 + size_r) × the same
     /// for columns (clipped to the image), ones elsewhere, for drawn offsets o.
-    public static func cutoutMask(batch: Int, height: Int, width: Int, offsets: [(row: Int, column: Int)]) -> Tensor {
-        let (sizeH, sizeW) = (cutoutSize(height), cutoutSize(width))
+    public static func cutoutMask(batch: Int, height: Int, width: Int, offsets: [(row: Int, column: Int)], ratio: Double = 0.5) -> Tensor {
+        let (sizeH, sizeW) = (cutoutSize(height, ratio: ratio), cutoutSize(width, ratio: ratio))
         var mask = [Float](repeating: 1, count: batch * height * width)
         for (n, offset) in offsets.enumerated() {
             let top = offset.row - sizeH / 2, left = offset.column - sizeW / 2
@@ -36,8 +36,8 @@ public enum GeometricOps {
     }
 
     /// x ⊙ mask (every channel). Pullback: g ⊙ mask.
-    public static func cutout(_ x: Tensor, _ offsets: [(row: Int, column: Int)]) -> Tensor {
-        x.masked(by: cutoutMask(batch: x.shape[0], height: x.shape[2], width: x.shape[3], offsets: offsets))
+    public static func cutout(_ x: Tensor, _ offsets: [(row: Int, column: Int)], ratio: Double = 0.5) -> Tensor {
+        x.masked(by: cutoutMask(batch: x.shape[0], height: x.shape[2], width: x.shape[3], offsets: offsets, ratio: ratio))
     }
 
     /// Mirrors the images whose flag is set: out[n, c, i, j] = x[n, c, i, W − 1 − j].

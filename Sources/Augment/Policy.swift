@@ -110,7 +110,7 @@ public struct Policy: Equatable, CustomStringConvertible, Sendable {
             case .saturation: y = ColorOps.saturation(y, try need(p.saturation))
             case .contrast: y = ColorOps.contrast(y, try need(p.contrast))
             case .translation: y = GeometricOps.translation(y, try need(p.translation))
-            case .cutout: y = GeometricOps.cutout(y, try need(p.cutout))
+            case .cutout: y = GeometricOps.cutout(y, try need(p.cutout), ratio: settings.cutoutRatio)
             case .flip: y = GeometricOps.horizontalFlip(y, try need(p.flip))
             case .rotation: y = GeometricOps.rotation90(y, try need(p.rotation))
             case .scale: y = GeometricOps.scaling(y, try need(p.scale))

@@ -62,4 +62,20 @@ final class SamplerTests: XCTestCase {
         }
         XCTAssertEqual(sizes, [64, 256, 256, 64])
     }
+
+    /// AugmentSettings.cutoutRatio sizes the hole as well as the range of offsets it is drawn from: at ratio 0.25
+    /// a 32×32 image loses an 8×8 square (4×4 at a corner offset), and sampled offsets stay in 0…32.
+    func testCutoutRatioSetsTheHoleItCuts() throws {
+        var settings = AugmentSettings()
+        settings.cutoutRatio = 0.25
+        let policy = try Policy("cutout")
+        var stream = RandomStream(seed: 5, name: "cutout-ratio")
+        let x = Tensor(shape: [3, 1, 32, 32], scalars: [Float](repeating: 1, count: 3 * 1024))
+        var p = policy.sample(batch: 3, channels: 1, height: 32, width: 32, settings: settings, stream: &stream)
+        p.cutout = [(16, 16), (0, 0), (32, 32)]
+        let y = try policy.apply(x, p, settings: settings)
+        let holes = (0..<3).map { n in y.scalars[(n * 1024)..<((n + 1) * 1024)].filter { $0 == 0 }.count }
+        XCTAssertEqual(holes, [64, 16, 16])
+        XCTAssertEqual(try policy.apply(x, p).scalars.filter { $0 == 0 }.count, 256 + 64 + 64, "the default ratio 0.5 cuts 16×16")
+    }
 }

@@ -23,11 +23,15 @@ final class OpProfileTests: XCTestCase {
         XCTAssertTrue(entries.allSatisfy { $0.forwardSeconds >= 0 && $0.backwardSeconds >= 0 })
     }
 
+    /// Ops run between two measurements are in neither: the second sees only its own op.
     func testNothingIsCollectedOutsideMeasure() {
         let x = GradientCheck.sample([4], seed: 2).requiringGradient()
-        _ = OpProfile.measure { _ = x * x }
-        let entries = OpProfile.measure { }
-        _ = (x * x).sum()
-        XCTAssertTrue(entries.isEmpty)
+        let first = OpProfile.measure { _ = x * x }
+        _ = (x * x).sum()  // outside any measurement
+        _ = x + x
+        let second = OpProfile.measure { _ = x - x }
+        XCTAssertEqual(first.map(\.forwardCalls).reduce(0, +), 1, "\(first.map(\.op))")
+        XCTAssertEqual(second.map(\.op), ["-(_:_:)"], "only the op inside the second measurement")
+        XCTAssertEqual(second.first?.forwardCalls, 1)
     }
 }
