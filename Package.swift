@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "TensorCore", "Storage", "TestSupport"]),
         .testTarget(name: "AugmentTests", dependencies: ["Augment", "TensorCore", "Storage", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TensorCore", "Storage", "TestSupport", "CZlib"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Models", "Storage", "TensorCore", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Models", "Storage", "TensorCore", "TestSupport", "Augment", "Data"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Results", "Metrics", "Models", "Storage", "TensorCore", "TestSupport", "augbench"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "AugBenchCLITests", dependencies: ["TensorCore", "Storage", "TestSupport", "augbench"]),
