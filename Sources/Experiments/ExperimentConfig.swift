@@ -95,6 +95,10 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         /// or "inception" (FID and KID on the FID Inception-v3, too slow for every evaluation), so a run is
         /// tracked with `extractor` and reported with both.
         public var finalExtractor = FinalExtractor.none
+        /// When the run ends: precision/recall and density/coverage against the reference, memorisation of the
+        /// training set (features and pixels, against held-out reals), augmentation leakage, and a strip of
+        /// samples beside their nearest training images (neighbours.png).
+        public var explain = false
         public var isSplits = 10
         public var kidSubsets = 100
         public var kidSubsetSize = 1000
@@ -145,6 +149,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     static let laterFields: [(path: String, implicitDefault: JSONValue)] = [
         ("evaluation.final_extractor", .string("")),
         ("evaluation.reference_count", .number(0)),
+        ("evaluation.explain", .bool(false)),
     ]
 
     /// The JSON a run's content id hashes: `json` without later fields at their implicit default.

@@ -186,6 +186,10 @@ public final class GridRunner {
                 reporter.event("[\(position)/\(total)] \(experiment.label) (\(id)): scoring the final and best generators with Inception-v3")
                 result.finalScores = try loop.finalScores(with: try data.evaluator(second, inputs), tracking: evaluator)
             }
+            if c.evaluation.explain {
+                reporter.event("[\(position)/\(total)] \(experiment.label) (\(id)): explaining the final generator (precision/recall, memorisation, leakage)")
+                result.explanations = try loop.explanations(with: evaluator)
+            }
         } catch let failure as RunFailure {
             result.status = "failed"
             result.reason = failure.reason

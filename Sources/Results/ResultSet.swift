@@ -125,6 +125,10 @@ public struct Summary: Codable, Equatable, Sendable {
 public enum MetricName: String, CaseIterable, Codable, Sendable {
     case fidBest = "fid_best", fidFinal = "fid_final", isFinal = "is_final", kidFinal = "kid_final"
     case dAccuracyTrain = "d_acc_train", dAccuracyHeldOut = "d_acc_held_out"
+    /// From `evaluation.explain`: precision/recall/density/coverage, the share of memorised samples (features),
+    /// and the shares of samples with cutout's and translation's artefacts.
+    case precision, recall, density, coverage, memorised
+    case leakCutout = "leak_cutout", leakTranslation = "leak_translation"
 
     public func value(_ run: RunResult) -> Double? {
         guard run.status == "finished", let final = run.final else { return nil }
@@ -135,14 +139,21 @@ public enum MetricName: String, CaseIterable, Codable, Sendable {
         case .kidFinal: return final.kidMean
         case .dAccuracyTrain: return final.dAccuracyTrain
         case .dAccuracyHeldOut: return final.dAccuracyHeldOut
+        case .precision: return run.explanations?.precisionRecall.precision
+        case .recall: return run.explanations?.precisionRecall.recall
+        case .density: return run.explanations?.precisionRecall.density
+        case .coverage: return run.explanations?.precisionRecall.coverage
+        case .memorised: return run.explanations?.memorisationFeatures.share
+        case .leakCutout: return run.explanations?.leakageGenerated.cutout
+        case .leakTranslation: return run.explanations?.leakageGenerated.translation
         }
     }
 
     /// Whether a larger value is worse (FID, KID) or better (IS); D accuracy has no direction.
     public var higherIsWorse: Bool? {
         switch self {
-        case .fidBest, .fidFinal, .kidFinal: return true
-        case .isFinal: return false
+        case .fidBest, .fidFinal, .kidFinal, .memorised, .leakCutout, .leakTranslation: return true
+        case .isFinal, .precision, .recall, .density, .coverage: return false
         case .dAccuracyTrain, .dAccuracyHeldOut: return nil
         }
     }

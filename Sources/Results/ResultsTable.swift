@@ -15,6 +15,8 @@ public struct ResultsTable {
         public var kid: Summary
         /// FID of the final generator under `evaluation.final_extractor` (empty when no run has it).
         public var secondFID: Summary
+        /// From `evaluation.explain` (empty when no run has it): precision, recall, memorised share, cutout leakage.
+        public var precision: Summary, recall: Summary, memorised: Summary, leakage: Summary
         public var failed: Int
         public var paper: Double?
     }
@@ -72,6 +74,10 @@ public struct ResultsTable {
                                                    final: Summary(members.compactMap(MetricName.fidFinal.value)),
                                                    kid: Summary(members.compactMap(MetricName.kidFinal.value)),
                                                    secondFID: Summary(finished.compactMap { $0.finalScores?.final.fid }),
+                                                   precision: Summary(members.compactMap(MetricName.precision.value)),
+                                                   recall: Summary(members.compactMap(MetricName.recall.value)),
+                                                   memorised: Summary(members.compactMap(MetricName.memorised.value)),
+                                                   leakage: Summary(members.compactMap(MetricName.leakCutout.value)),
                                                    failed: members.filter { $0.status != "finished" }.count, paper: reported)
                 }
             }
@@ -94,11 +100,12 @@ public struct ResultsTable {
 
     var hasPaper: Bool { cells.values.contains { $0.paper != nil } }
     var hasSecond: Bool { secondProtocol != nil }
+    var hasExplanations: Bool { cells.values.contains { $0.precision.count > 0 } }
 
     /// Per cell: best FID (with seeds and failures), final FID, final KID, the final extractor's FID, the paper's number.
     var parts: [String] {
         ["best FID", "final FID", "final KID"] + (hasSecond ? ["\(ResultsTable.shortName(secondProtocol!.extractor)) FID"] : [])
-            + (hasPaper ? ["paper"] : [])
+            + (hasExplanations ? ["precision", "recall", "memorised", "cutout leak"] : []) + (hasPaper ? ["paper"] : [])
     }
 
     static func shortName(_ extractor: String) -> String { extractor.hasPrefix("inception") ? "Inception" : extractor }
@@ -109,6 +116,9 @@ public struct ResultsTable {
         let failed = cell.failed > 0 ? " [\(cell.failed) failed]" : ""
         var texts = [ResultsTable.text(cell.best) + seeds + failed, ResultsTable.text(cell.final), ResultsTable.text(cell.kid, digits: 4)]
         if hasSecond { texts.append(ResultsTable.text(cell.secondFID)) }
+        if hasExplanations {
+            texts += [cell.precision, cell.recall, cell.memorised, cell.leakage].map { ResultsTable.text($0) }
+        }
         if hasPaper { texts.append(cell.paper.map { String(format: "%.2f", $0) } ?? "") }
         return texts
     }

@@ -52,6 +52,8 @@ public struct RunResult: Codable, Sendable {
     public var timeSplit: TimeSplit?
     /// The final and best generators under `evaluation.final_extractor`, when the config asks for it.
     public var finalScores: FinalScores?
+    /// Precision/recall, memorisation and leakage of the final generator, when `evaluation.explain` asks for them.
+    public var explanations: Explanations?
 
     public init(id: String, grid: String, label: String, axes: [String: String], status: String, reason: String?, iterations: Int,
                 final: MetricsLine?, best: MetricsLine?, metricProtocol: MetricProtocol?, datasetFingerprint: String,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Metrics
+import Storage
 
 /// A problem with a command's input files (not its usage): printed as "Error: …", exit status 1.
 struct InputError: Error, CustomStringConvertible {
@@ -83,5 +84,97 @@ struct KIDCommand: ParsableCommand {
         try report(["kid_mean": mean, "kid_std": std, "subsets": Double(kidSubsets), "subset_size": Double(min(kidSubsetSize, x.count, y.count))],
                    label: String(format: "KID %.8f ± %.8f (%d subsets of %d)", mean, std, kidSubsets, min(kidSubsetSize, x.count, y.count)),
                    json: json, inputs: [x, y])
+    }
+}
+
+struct PRDCCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "prdc",
+        abstract: "Precision and recall (k-NN manifolds, k = 3) and density and coverage (k = 5) of generated against real features.")
+    @Argument(help: "Real (reference) feature file.") var real: String
+    @Argument(help: "Generated feature file.") var fake: String
+    @Option(help: "k of precision and recall.") var recallK = 3
+    @Option(help: "k of density and coverage.") var densityK = 5
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        guard recallK >= 1, densityK >= 1 else { throw ValidationError("--recall-k and --density-k must be at least 1") }
+    }
+
+    func run() throws {
+        let (x, y) = (try FeatureSet.read(from: real), try FeatureSet.read(from: fake))
+        try checkSameDimension(x, y, real, fake)
+        let start = Date()
+        let s = try PrecisionRecall.scores(real: x, fake: y, recallK: recallK, densityK: densityK)
+        try report(["precision": s.precision, "recall": s.recall, "density": s.density, "coverage": s.coverage,
+                    "seconds": Date().timeIntervalSince(start)],
+                   label: String(format: "precision %.4f recall %.4f (k = %d) density %.4f coverage %.4f (k = %d)",
+                                 s.precision, s.recall, recallK, s.density, s.coverage, densityK), json: json, inputs: [x, y])
+    }
+}
+
+struct MemorisationCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "memorisation",
+        abstract: "Share of generated samples nearer to a training image than any held-out real is, and the ratio of median nearest distances.")
+    @Option(help: "Generated feature file (or image file with --pixels).") var generated: String
+    @Option(help: "Training feature file (or image file).") var training: String
+    @Option(help: "Held-out real feature file (or image file).") var heldOut: String
+    @Flag(help: "Read /images [N, C, H, W] and compare pixels instead of /features.") var pixels = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func rows(_ path: String) throws -> (values: [Float], count: Int, dimension: Int) {
+        if pixels {
+            let file = try HDF5File(path: path)
+            defer { file.close() }
+            let read = try file.read(Float.self, at: "/images", expectingShape: [nil, nil, nil, nil])
+            return (read.values, read.shape[0], read.shape.dropFirst().reduce(1, *))
+        }
+        let set = try FeatureSet.read(from: path)
+        return (set.features, set.count, set.dimension)
+    }
+
+    func run() throws {
+        let (g, t, h) = (try rows(generated), try rows(training), try rows(heldOut))
+        guard g.dimension == t.dimension, t.dimension == h.dimension else {
+            throw InputError("\(generated), \(training) and \(heldOut) have rows of \(g.dimension), \(t.dimension) and \(h.dimension) values: use one extractor (or one image size)")
+        }
+        let s = try Memorisation.scores(generated: g.values, generatedCount: g.count, training: t.values, trainingCount: t.count,
+                                        heldOut: h.values, heldOutCount: h.count, dimension: g.dimension)
+        let label = String(format: "memorised %.4f (samples nearer to a training image than any held-out real, %.4g); median distance ratio %.4f",
+                           s.share, s.heldOutMinimum, s.ratio)
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: ["share": s.share, "ratio": s.ratio, "held_out_minimum": s.heldOutMinimum,
+                                                                   "space": pixels ? "pixels" : "features"], options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(label)
+        }
+    }
+}
+
+struct LeakageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "leakage",
+        abstract: "Shares of images showing DiffAugment's artefacts: cutout's grey square and translation's grey edge band.")
+    @Argument(help: "Image file with /images [N, C, H, W] in [-1, 1] (e.g. from `augbench augment --output`).") var images: String
+    @Option(help: "Images to compare with (the training data), same layout.") var reference: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func shares(_ path: String) throws -> AugmentationLeakage.Shares {
+        let file = try HDF5File(path: path)
+        defer { file.close() }
+        let read = try file.read(Float.self, at: "/images", expectingShape: [nil, nil, nil, nil])
+        return AugmentationLeakage.shares(read.values, count: read.shape[0], channels: read.shape[1], height: read.shape[2], width: read.shape[3])
+    }
+
+    func run() throws {
+        let own = try shares(images)
+        let other = try reference.map(shares)
+        if json {
+            var object: [String: Any] = ["cutout": own.cutout, "translation": own.translation]
+            if let other { object["reference"] = ["cutout": other.cutout, "translation": other.translation] }
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+            return
+        }
+        print(String(format: "cutout %.4f translation %.4f", own.cutout, own.translation)
+              + (other.map { String(format: " (reference: cutout %.4f translation %.4f)", $0.cutout, $0.translation) } ?? ""))
     }
 }

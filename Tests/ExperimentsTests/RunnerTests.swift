@@ -359,6 +359,28 @@ final class RunnerTests: XCTestCase {
         XCTAssertTrue(table.stdout.contains("Inception FID"), table.stdout)
     }
 
+    /// evaluation.explain: the final generator's precision/recall, memorisation and leakage in result.json, a
+    /// neighbours strip in the run folder, and table columns for them.
+    func testExplainAddsPrecisionMemorisationAndLeakage() throws {
+        let path = try config("explain", iterations: 4, extra: "", grid: #"{"strategy": ["none", "reals-only"]}"#)
+        let child = folder.appendingPathComponent("explain-child.json").path
+        try #"{"extends": "\#(path)", "name": "explain", "evaluation": {"explain": true}}"#.write(toFile: child, atomically: true, encoding: .utf8)
+        let output = try run([child])
+        XCTAssertEqual(output.status, 0, output.stdout + output.stderr)
+        for folder in try runFolders("explain") {
+            let result = try XCTUnwrap(RunDirectory(folder).result)
+            let explanations = try XCTUnwrap(result.explanations, "result.json explains the final generator")
+            XCTAssertEqual(explanations.iteration, 4)
+            for value in [explanations.precisionRecall.precision, explanations.precisionRecall.recall, explanations.memorisationFeatures.share,
+                          explanations.memorisationPixels.share, explanations.leakageGenerated.cutout, explanations.leakageTraining.translation] {
+                XCTAssertTrue((0...1).contains(value), "\(explanations)")
+            }
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("neighbours.png").path))
+        }
+        let table = try CommandRunner.run(["table", folder.appendingPathComponent("results/explain").path])
+        XCTAssertTrue(table.stdout.contains("precision") && table.stdout.contains("memorised") && table.stdout.contains("cutout leak"), table.stdout)
+    }
+
     func testInceptionExtractorWithoutItsWeightsFailsTheRunNamingTheFix() throws {
         let base = try config("incept", iterations: 2, grid: #"{"strategy": ["none"]}"#)
         let path = folder.appendingPathComponent("incept-child.json").path
