@@ -44,6 +44,16 @@ public enum Report {
                                final.dAccuracyHeldOut, best.fid, best.iteration, run.seconds)
             }
             if let samples = FileManager.default.contents(atPath: directory.path("samples.png")) { body += image(samples, alt: "samples of \(run.label)") }
+            if let e = run.explanations {
+                body += String(format: "<p>why (it %d): precision %.3f, recall %.3f, density %.3f, coverage %.3f · memorised %.3f in features, %.3f in pixels (median distance to training / held-out's: %.2f) · cutout artefacts in %.1f%% of samples (training data %.1f%%), translation %.1f%% (%.1f%%)</p>",
+                               e.iteration, e.precisionRecall.precision, e.precisionRecall.recall, e.precisionRecall.density,
+                               e.precisionRecall.coverage, e.memorisationFeatures.share, e.memorisationPixels.share, e.memorisationFeatures.ratio,
+                               100 * e.leakageGenerated.cutout, 100 * e.leakageTraining.cutout, 100 * e.leakageGenerated.translation,
+                               100 * e.leakageTraining.translation)
+            }
+            if let strip = FileManager.default.contents(atPath: directory.path("neighbours.png")) {
+                body += "<p>samples (top) over their nearest training images in feature space (bottom):</p>" + image(strip, alt: "nearest training images of \(run.label)")
+            }
             if let provenance = directory.read(Provenance.self, from: "provenance.json") {
                 body += "<p class=\"provenance\">commit \(escape(provenance.gitCommit.prefix(12).description))\(provenance.gitDirty ? " (dirty)" : ""), Swift \(escape(provenance.swiftVersion)), OpenBLAS \(escape(provenance.openBLAS)) \(escape(provenance.blasKernel)), \(provenance.blasThreads) BLAS threads, \(escape(provenance.cpu)) × \(provenance.cores), host \(escape(provenance.host)), started \(escape(provenance.started))</p>"
             }
