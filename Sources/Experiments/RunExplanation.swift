@@ -1,21 +1,23 @@
 import Foundation
 import Metrics
+import Models
 import Results
 import Storage
 import TensorCore
 
-extension TrainingLoop {
-    /// `evaluation.explain`: the final generator's samples (the evaluations' latents) against the reference
-    /// (precision/recall, density/coverage), the training subset and held-out reals (memorisation in features
-    /// and pixels), and for augmentation artefacts beside the training subset; writes neighbours.png (eight
-    /// samples over their nearest training images in feature space).
-    func explanations(with evaluator: Evaluator) throws -> Explanations {
+/// `evaluation.explain` and `augbench explain`: a generator's samples (the evaluations' latents) against the
+/// reference (precision/recall, density/coverage), the training subset and held-out reals (memorisation in
+/// features and pixels), and for augmentation artefacts beside the training subset; writes neighbours.png
+/// (eight samples over their nearest training images in feature space) into the run folder.
+enum RunExplanation {
+    static func explain(_ generator: any Generator, iteration: Int, evaluator: Evaluator, inputs: RunInputs,
+                        directory: RunDirectory) throws -> Explanations {
         let start = Date()
         let extractor = evaluator.extractor
         let shape = inputs.train.imageShape, size = shape.reduce(1, *)
-        let samples = evaluator.samples(run.evaluatedGenerator)
+        let samples = evaluator.samples(generator)
         let count = samples.shape[0]
-        let trainingImages = inputs.train.selecting(run.sampler.indices).images
+        let trainingImages = inputs.train.selecting(inputs.manifest.indices).images
         let trainingCount = trainingImages.count / size
         let heldOut = inputs.heldOutReals.images, heldOutCount = heldOut.count / size
         func features(_ images: [Float], _ n: Int) -> FeatureSet {
@@ -32,8 +34,9 @@ extension TrainingLoop {
         let inPixels = try Memorisation.scores(generated: samples.scalars, generatedCount: count, training: trainingImages,
                                                trainingCount: trainingCount, heldOut: heldOut, heldOutCount: heldOutCount, dimension: size)
         let (c, h, w) = (shape[0], shape[1], shape[2])
-        try writeNeighbours(samples: samples.scalars, generated: generated, training: training, trainingImages: trainingImages)
-        return Explanations(iteration: run.iteration, precisionRecall: precisionRecall, memorisationFeatures: inFeatures,
+        try writeNeighbours(samples: samples.scalars, generated: generated, training: training, trainingImages: trainingImages,
+                            shape: shape, directory: directory)
+        return Explanations(iteration: iteration, precisionRecall: precisionRecall, memorisationFeatures: inFeatures,
                             memorisationPixels: inPixels,
                             leakageGenerated: AugmentationLeakage.shares(samples.scalars, count: count, channels: c, height: h, width: w),
                             leakageTraining: AugmentationLeakage.shares(trainingImages, count: trainingCount, channels: c, height: h, width: w),
@@ -41,13 +44,47 @@ extension TrainingLoop {
     }
 
     /// neighbours.png: a row of eight samples over a row of their nearest training images (features).
-    private func writeNeighbours(samples: [Float], generated: FeatureSet, training: FeatureSet, trainingImages: [Float]) throws {
-        let shape = inputs.train.imageShape, size = shape.reduce(1, *), shown = min(8, generated.count)
+    private static func writeNeighbours(samples: [Float], generated: FeatureSet, training: FeatureSet, trainingImages: [Float],
+                                        shape: [Int], directory: RunDirectory) throws {
+        let size = shape.reduce(1, *), shown = min(8, generated.count)
         let nearest = Memorisation.nearest(Array(generated.features.prefix(shown * generated.dimension)), count: shown,
                                            in: training.features, trainingCount: training.count, dimension: training.dimension)
         var pixels = Array(samples.prefix(shown * size))
         for (index, _) in nearest { pixels += trainingImages[(index * size)..<((index + 1) * size)] }
         let grid = ImageGrid.make(pixels, count: 2 * shown, channels: shape[0], height: shape[1], width: shape[2], columns: shown)
         try grid.write(to: directory.path("neighbours.png"))
+    }
+}
+
+extension TrainingLoop {
+    func explanations(with evaluator: Evaluator) throws -> Explanations {
+        try RunExplanation.explain(run.evaluatedGenerator, iteration: run.iteration, evaluator: evaluator, inputs: inputs, directory: directory)
+    }
+}
+
+extension GridRunner {
+    /// `augbench explain`: explanations for the grid's finished runs that lack them, from their latest
+    /// checkpoint (the final generator), added to their result.json. Returns the ids explained and those skipped
+    /// (no checkpoint here: runs cloned without checkpoints) with the reason.
+    public func explainFinishedRuns() throws -> (explained: [String], skipped: [(id: String, reason: String)]) {
+        var explained: [String] = [], skipped: [(String, String)] = []
+        for (id, experiment) in try plannedRuns() {
+            let directory = RunDirectory(folder(for: id))
+            guard var result = directory.result, result.status == "finished" else { continue }
+            if result.explanations != nil { continue }
+            guard FileManager.default.fileExists(atPath: directory.path("checkpoint.h5")) else {
+                skipped.append((id, "no checkpoint.h5 (stored runs carry none): rerun it with evaluation.explain"))
+                continue
+            }
+            let c = experiment.config
+            let inputs = try data.inputs(c)
+            let evaluator = try data.evaluator(c, inputs)
+            let (generator, _) = try RunGenerator.load(runFolder: directory.url.path, checkpoint: "checkpoint.h5")
+            result.explanations = try RunExplanation.explain(generator, iteration: result.final?.iteration ?? c.training.iterations,
+                                                             evaluator: evaluator, inputs: inputs, directory: directory)
+            try directory.write(result, to: "result.json")
+            explained.append(id)
+        }
+        return (explained, skipped)
     }
 }

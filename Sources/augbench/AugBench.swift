@@ -11,7 +11,7 @@ struct AugBench: ParsableCommand {
         abstract: "Reproduce and benchmark DiffAugment (Zhao et al., NeurIPS 2020) on a CPU.",
         subcommands: [Doctor.self, Bench.self, AugmentCommand.self, DataCommand.self, FeaturesCommand.self,
                       FIDCommand.self, ISCommand.self, KIDCommand.self, PRDCCommand.self, MemorisationCommand.self, LeakageCommand.self, RunCommand.self,
-                      TableCommand.self, BaselineCommand.self, DiffCommand.self, PlotCommand.self, ReportCommand.self])
+                      TableCommand.self, ExplainCommand.self, BaselineCommand.self, DiffCommand.self, PlotCommand.self, ReportCommand.self])
 
     /// Every command runs on the best correct BLAS kernel: this may re-execute the process once.
     static func main() {

@@ -116,3 +116,21 @@ struct ReportCommand: ParsableCommand {
         print("wrote " + (try Report.write(try source.loadSome())))
     }
 }
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "explain",
+        abstract: "Add precision/recall, memorisation and leakage (as evaluation.explain computes them) to a grid's finished runs that lack them, from their latest checkpoints.")
+    @Argument(help: "Config file.") var config: String
+    @Option(help: "Results folder.") var results = "results"
+    @Option(help: "Folder of FeatureNet weights.") var weights = "weights"
+
+    func run() throws {
+        var options = RunOptions()
+        options.resultsFolder = results
+        options.weightsFolder = weights
+        let file = try ConfigLoader.load(config)
+        let outcome = try GridRunner(file: file, options: options).explainFinishedRuns()
+        print("explained \(outcome.explained.count) run(s)" + (outcome.explained.isEmpty ? "" : ": " + outcome.explained.joined(separator: ", ")))
+        for (id, reason) in outcome.skipped { print("  skipped \(id): \(reason)") }
+    }
+}

@@ -379,6 +379,18 @@ final class RunnerTests: XCTestCase {
         }
         let table = try CommandRunner.run(["table", folder.appendingPathComponent("results/explain").path])
         XCTAssertTrue(table.stdout.contains("precision") && table.stdout.contains("memorised") && table.stdout.contains("cutout leak"), table.stdout)
+        // After the fact: a grid run without explain gets the same numbers from its checkpoints.
+        let later = try config("later", iterations: 4, grid: #"{"strategy": ["none", "reals-only"]}"#)
+        XCTAssertEqual(try run([later]).status, 0)
+        let explain = try CommandRunner.run(["explain", later, "--results", self.folder.appendingPathComponent("results").path,
+                                             "--weights", self.folder.appendingPathComponent("weights").path])
+        XCTAssertEqual(explain.status, 0, explain.stdout + explain.stderr)
+        XCTAssertTrue(explain.stdout.hasPrefix("explained 2 run(s)"), explain.stdout)
+        let explainedLater = try runFolders("later").compactMap { RunDirectory($0).result?.explanations }
+        let explainedThen = try runFolders("explain").compactMap { RunDirectory($0).result?.explanations }
+        XCTAssertEqual(explainedLater.map(\.precisionRecall).sorted { $0.precision < $1.precision },
+                       explainedThen.map(\.precisionRecall).sorted { $0.precision < $1.precision },
+                       "the same final generators give the same numbers")
     }
 
     func testInceptionExtractorWithoutItsWeightsFailsTheRunNamingTheFix() throws {
