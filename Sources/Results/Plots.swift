@@ -24,12 +24,49 @@ public enum Plots {
                   })
     }
 
-    /// Writes plots/fid.png and plots/d-accuracy.png under the grid folder; returns their paths.
+    // MARK: - SVG, aggregated over seeds
+
+    /// Per experiment (runs differing only in the seed), mean ± std over seeds of a metric at each iteration
+    /// that every seed evaluated.
+    static func seedCurves(_ set: ResultSet, _ value: (MetricsLine) -> Double) -> [(label: String, points: [SVGChart.Point])] {
+        let lines = Dictionary(uniqueKeysWithValues: metricLines(set).map { ($0.0.id, $0.1) })
+        return set.experiments.map { key, runs in
+            let perRun = runs.map { run in Dictionary((lines[run.id] ?? []).map { ($0.iteration, value($0)) }) { a, _ in a } }
+            let iterations = Set(perRun.flatMap(\.keys)).filter { iteration in perRun.allSatisfy { $0[iteration] != nil } }.sorted()
+            let points = iterations.map { iteration -> SVGChart.Point in
+                let summary = Summary(perRun.compactMap { $0[iteration] })
+                return SVGChart.Point(x: Double(iteration), mean: summary.mean, std: summary.std, count: summary.count)
+            }
+            let seeds = runs.count > 1 ? " (\(runs.count) seeds)" : ""
+            return ((key.isEmpty ? runs[0].label : key) + seeds, points)
+        }
+    }
+
+    public static func fidSVG(_ set: ResultSet) -> SVGChart {
+        SVGChart(title: "FID over training (\(set.grid?.name ?? "grid")), mean ± std over seeds", xLabel: "iteration", yLabel: "FID",
+                 series: seedCurves(set, \.fid).enumerated().map { SVGChart.Series(label: $1.label, points: $1.points, colour: $0) })
+    }
+
+    /// Figure 1: D's accuracy on training reals (solid) and held-out reals (dashed), one colour per experiment.
+    public static func discriminatorAccuracySVG(_ set: ResultSet) -> SVGChart {
+        let train = seedCurves(set, \.dAccuracyTrain), heldOut = seedCurves(set, \.dAccuracyHeldOut)
+        return SVGChart(title: "D accuracy on reals: training (solid) vs held-out (dashed)", xLabel: "iteration",
+                        yLabel: "share of reals D scores > 0",
+                        series: zip(train, heldOut).enumerated().flatMap { index, pair in
+                            [SVGChart.Series(label: pair.0.label + " train", points: pair.0.points, colour: index),
+                             SVGChart.Series(label: pair.1.label + " held-out", points: pair.1.points, dashed: true, colour: index)]
+                        })
+    }
+
+    /// Writes plots/fid.svg and plots/d-accuracy.svg (over seeds), and the per-run PNGs fid.png and
+    /// d-accuracy.png, under the grid folder; returns their paths.
     public static func write(_ set: ResultSet) throws -> [String] {
         let folder = set.folder + "/plots"
-        let paths = [folder + "/fid.png", folder + "/d-accuracy.png"]
-        try fid(set).render().write(to: paths[0])
-        try discriminatorAccuracy(set).render().write(to: paths[1])
+        let paths = [folder + "/fid.svg", folder + "/d-accuracy.svg", folder + "/fid.png", folder + "/d-accuracy.png"]
+        try AtomicFile.write(Data(fidSVG(set).render().utf8), to: paths[0])
+        try AtomicFile.write(Data(discriminatorAccuracySVG(set).render().utf8), to: paths[1])
+        try fid(set).render().write(to: paths[2])
+        try discriminatorAccuracy(set).render().write(to: paths[3])
         return paths
     }
 }

@@ -29,8 +29,8 @@ public enum Report {
         body += "<p>\(set.runs.count) run(s) in <code>\(escape(set.folder))</code>; generated \(ISO8601DateFormatter().string(from: Date())).</p>"
         body += "<h2>Tables</h2>" + ResultsTable.build(set).map(table).joined()
         body += "<h2>Curves</h2>"
-        body += image(try Plots.fid(set).render().encoded(), alt: "FID over iterations")
-        body += image(try Plots.discriminatorAccuracy(set).render().encoded(), alt: "D accuracy on training and held-out reals")
+        body += "<div class=\"chart\">" + Plots.fidSVG(set).render(standalone: false) + "</div>"
+        body += "<div class=\"chart\">" + Plots.discriminatorAccuracySVG(set).render(standalone: false) + "</div>"
         let failed = set.runs.filter { $0.status != "finished" }
         body += "<h2>Failures</h2>" + (failed.isEmpty ? "<p>None.</p>" : "<ul>" + failed.map {
             "<li><b>\(escape($0.label))</b> (\($0.id)): \(escape($0.reason ?? "unknown"))</li>" }.joined() + "</ul>")
@@ -59,7 +59,7 @@ public enum Report {
             }
             body += "</div>"
         }
-        let style = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f3f3f3}td:first-child{text-align:left}img{max-width:100%;margin:0.5em 0;display:block}.protocol,.provenance{color:#666;font-size:0.9em}.run{border-top:1px solid #ddd;margin-top:1em}"
+        let style = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f3f3f3}td:first-child{text-align:left}img{max-width:100%;margin:0.5em 0;display:block;image-rendering:pixelated}.chart svg{max-width:100%;height:auto;margin:0.5em 0}.chart circle:hover{r:6}.protocol,.provenance{color:#666;font-size:0.9em}.run{border-top:1px solid #ddd;margin-top:1em}"
         // Records on <body> how many images decoded, so a headless browser can check the page rendered them.
         let check = "<script>window.addEventListener('load',function(){var n=0;for(var i=0;i<document.images.length;i++){if(document.images[i].complete&&document.images[i].naturalWidth>0)n++;}document.body.setAttribute('data-images-loaded',n+'/'+document.images.length);});</script>"
         return "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>AugBench: \(escape(name))</title><style>\(style)</style>\(check)</head><body>\(body)</body></html>\n"

@@ -108,31 +108,51 @@ final class RunnerTests: XCTestCase {
         XCTAssertTrue(regressed.stdout.contains("\"verdict\" : \"regression\""), regressed.stdout)
     }
 
+    /// The report: SVG charts over seeds with hover values, the explanation columns and neighbour strips, all
+    /// rendered by headless Chromium (every image decoded, the charts' text in the page); a screenshot is kept in
+    /// .build/test-artifacts/report.png to look at.
     func testReportRendersWithItsImagesInHeadlessChromium() throws {
-        let path = try config("report", iterations: 4)
+        let base = try config("report-base", iterations: 8, grid: #"{"strategy": ["none", "diffaugment"], "seed": [0, 1]}"#)
+        let path = folder.appendingPathComponent("report.json").path
+        try #"{"extends": "\#(base)", "name": "report", "evaluation": {"explain": true}}"#.write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertEqual(try run([path]).status, 0)
         let results = folder.appendingPathComponent("results/report").path
         let plot = try CommandRunner.run(["plot", results])
         XCTAssertEqual(plot.status, 0, plot.stderr)
+        let svg = try String(contentsOfFile: results + "/plots/fid.svg", encoding: .utf8)
+        XCTAssertTrue(svg.hasPrefix("<svg xmlns=") && svg.contains("<polygon") && svg.contains("(2 seeds)") && svg.contains("<title>"), String(svg.prefix(300)))
         let report = try CommandRunner.run(["report", results])
         XCTAssertEqual(report.status, 0, report.stderr)
         let html = try String(contentsOfFile: results + "/report.html", encoding: .utf8)
-        XCTAssertTrue(html.contains("<table>") && html.contains("data:image/png;base64,"))
+        XCTAssertTrue(html.contains("<table>") && html.contains("data:image/png;base64,") && html.contains("<svg viewBox"))
+        XCTAssertTrue(html.contains("precision") && html.contains("nearest training images"), "explanations in the report")
         XCTAssertFalse(html.contains("http://") || html.contains("https://"), "the report must not need the network")
         guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: FileManager.default.isExecutableFile) else {
             throw XCTSkip("headless Chromium is not installed (`scripts/setup --test` installs the Debian package chromium)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: chromium)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", results + "/report.html"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let dom = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        // 2 plots + 2 sample grids, all decoded by the browser.
-        XCTAssertTrue(dom.contains("data-images-loaded=\"4/4\""), String(dom.prefix(400)))
+        func chromiumRun(_ arguments: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: chromium)
+            process.arguments = ["--headless", "--no-sandbox", "--disable-gpu"] + arguments + [results + "/report.html"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return output
+        }
+        let dom = try chromiumRun(["--dump-dom"])
+        // 4 runs: a sample grid and a neighbour strip each, all decoded by the browser; the two SVG charts in the page.
+        XCTAssertTrue(dom.contains("data-images-loaded=\"8/8\""), String(dom.prefix(400)))
+        XCTAssertTrue(dom.contains("FID over training") && dom.contains("D accuracy on reals"), "the charts' text is in the page")
+        let artifacts = Fixtures.repository.appendingPathComponent(".build/test-artifacts")
+        try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+        let screenshot = artifacts.appendingPathComponent("report.png").path
+        try? FileManager.default.removeItem(atPath: screenshot)
+        _ = try chromiumRun(["--screenshot=\(screenshot)", "--window-size=1200,2200", "--hide-scrollbars"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: screenshot), "Chromium wrote the screenshot")
+        print("RunnerTests: report screenshot in \(screenshot)")
     }
 
     func testAKilledRunResumesToExactlyTheUninterruptedMetrics() throws {
