@@ -38,6 +38,21 @@ public struct FeatureSet {
         }
     }
 
+    /// Rows `range` of this set (features and logits), for example one half of a test set's features.
+    /// Needs at least 2 rows inside `0..<count`.
+    public func rows(_ range: Range<Int>) throws -> FeatureSet {
+        guard range.lowerBound >= 0, range.upperBound <= count, range.count >= 2 else {
+            throw StorageError(file: path, path: "/features", "has rows 0..<\(count); rows \(range.lowerBound)..<\(range.upperBound) are not at least 2 rows inside them")
+        }
+        var part = FeatureSet(features: Array(features[(range.lowerBound * dimension)..<(range.upperBound * dimension)]),
+                              logits: logits.map { Array($0[(range.lowerBound * classes)..<(range.upperBound * classes)]) },
+                              count: range.count, dimension: dimension, classes: classes,
+                              extractor: extractor, extractorHash: extractorHash,
+                              source: "\(source) rows \(range.lowerBound)..<\(range.upperBound)")
+        part.path = "\(path)[\(range.lowerBound):\(range.upperBound)]"
+        return part
+    }
+
     /// Reads a feature file, requiring `features` (and `logits` when `needsLogits`), at least 2 rows and
     /// only finite values.
     public static func read(from path: String, needsLogits: Bool = false) throws -> FeatureSet {

@@ -92,7 +92,7 @@ struct InceptionConv {
         self.padding = padding
     }
 
-    func callAsFunction(_ x: Tensor) -> Tensor { x.conv2d(weight, bias: bias, stride: stride, padding: padding).relu() }
+    func callAsFunction(_ x: Tensor) -> Tensor { x.conv2dReLU(weight, bias: bias, stride: stride, padding: padding) }
 }
 
 /// Builds the named conv from (name, in, out, kernel, stride, padding).

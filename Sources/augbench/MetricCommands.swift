@@ -16,6 +16,25 @@ private func checkSameDimension(_ x: FeatureSet, _ y: FeatureSet, _ a: String, _
     }
 }
 
+/// Rows `START:END` of a feature file (END excluded), as `--rows-a 0:5000`.
+struct RowRange: ExpressibleByArgument {
+    let range: Range<Int>
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let start = Int(parts[0]), let end = Int(parts[1]), start >= 0, end > start else { return nil }
+        range = start..<end
+    }
+
+    static var defaultValueDescription: String { "all rows" }
+}
+
+/// Reads a feature file, or rows of it.
+private func readFeatures(_ path: String, rows: RowRange?, needsLogits: Bool = false) throws -> FeatureSet {
+    let set = try FeatureSet.read(from: path, needsLogits: needsLogits)
+    return try rows.map { try set.rows($0.range) } ?? set
+}
+
 /// Prints a metric as text or JSON.
 private func report(_ values: [String: Double], label: String, json: Bool, inputs: [FeatureSet]) throws {
     if json {
@@ -32,10 +51,12 @@ struct FIDCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "fid", abstract: "Fréchet distance between two feature files.")
     @Argument(help: "Feature file A (HDF5 `features` [N, D]).") var a: String
     @Argument(help: "Feature file B.") var b: String
+    @Option(help: "Only rows START:END of A (END excluded), e.g. 0:5000.") var rowsA: RowRange?
+    @Option(help: "Only rows START:END of B, e.g. 5000:10000 (with --rows-a, two halves of one file).") var rowsB: RowRange?
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let (x, y) = (try FeatureSet.read(from: a), try FeatureSet.read(from: b))
+        let (x, y) = (try readFeatures(a, rows: rowsA), try readFeatures(b, rows: rowsB))
         try checkSameDimension(x, y, a, b)
         let start = Date()
         let fid = try FrechetDistance.distance(GaussianStatistics(features: x.features, count: x.count, dimension: x.dimension),
@@ -70,6 +91,8 @@ struct KIDCommand: ParsableCommand {
     @Option(help: "Random subsets.") var kidSubsets = 100
     @Option(help: "Rows per subset (capped at the smaller set).") var kidSubsetSize = 1000
     @Option(help: "Seed of the subset draws.") var seed: UInt64 = 0
+    @Option(help: "Only rows START:END of A (END excluded).") var rowsA: RowRange?
+    @Option(help: "Only rows START:END of B.") var rowsB: RowRange?
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
@@ -78,7 +101,7 @@ struct KIDCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (x, y) = (try FeatureSet.read(from: a), try FeatureSet.read(from: b))
+        let (x, y) = (try readFeatures(a, rows: rowsA), try readFeatures(b, rows: rowsB))
         try checkSameDimension(x, y, a, b)
         let (mean, std) = try KernelInceptionDistance.distance(x, y, subsets: kidSubsets, subsetSize: kidSubsetSize, seed: seed)
         try report(["kid_mean": mean, "kid_std": std, "subsets": Double(kidSubsets), "subset_size": Double(min(kidSubsetSize, x.count, y.count))],

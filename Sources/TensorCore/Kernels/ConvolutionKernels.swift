@@ -100,6 +100,19 @@ public enum ConvolutionKernels {
         }
     }
 
+    /// y[i] = y[i] > 0 ? y[i] : 0·y[i] for `count` floats, exactly what `relu()` computes (so NaN stays NaN):
+    /// the ReLU of `forward(rectified: true)`, applied to each chunk's output while it is in cache.
+    static func rectify(_ y: UnsafeMutablePointer<Float>, count: Int) {
+        let relu = UnaryOperations.LeakyRelu(slope: 0)
+        for i in 0..<count { y[i] = relu.apply(y[i]) }
+    }
+
+    /// Whether a convolution is pointwise (1×1, stride 1, no padding): its im2col column matrix for one
+    /// image is the image itself.
+    static func isPointwise(_ g: ConvGeometry) -> Bool {
+        g.kernelHeight == 1 && g.kernelWidth == 1 && g.stride == 1 && g.paddingHeight == 0 && g.paddingWidth == 0
+    }
+
     /// A chunk's output gradient as [O, n·L]: for one image its NCHW block is already that, so it is used
     /// in place; otherwise it is rearranged into `scratch`.
     static func channelMajorGradient(_ dy: UnsafePointer<Float>, outChannels: Int, chunk c: ConvGeometry,
@@ -110,31 +123,36 @@ public enum ConvolutionKernels {
     }
 
     /// y[N, O, L] = W[O, C·kh·kw] · im2col(x).
-    /// With a bias, y[n, o, ·] += b[o] for each chunk right after its product.
+    /// With a bias, y[n, o, ·] += b[o] for each chunk right after its product; `rectified` then applies
+    /// max(·, 0) to the chunk (an inference epilogue: conv → bias → ReLU in one pass over cached output).
     public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil,
                                outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
-                               chunkBytes: Int? = nil, algorithm: Algorithm = .automatic) {
+                               chunkBytes: Int? = nil, algorithm: Algorithm = .automatic, rectified: Bool = false) {
         switch kernel(for: g, outChannels: outChannels, transposed: false, algorithm: algorithm) {
         case .stridedWinograd:
             return StridedWinogradConvolution.forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g,
-                                                      y: y, chunkBytes: chunkBytes ?? StridedWinogradConvolution.defaultChunkBytes)
+                                                      y: y, chunkBytes: chunkBytes ?? StridedWinogradConvolution.defaultChunkBytes,
+                                                      rectified: rectified)
         case .winograd:
             return WinogradConvolution.forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g, y: y,
-                                               chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes)
+                                               chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes, rectified: rectified)
         case .im2col: break
         }
-        let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
+        let plane = g.outputPlane, imageSize = g.channels * g.height * g.width, pointwise = isPointwise(g)
         forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes, groups: batchShares), groups: Parallel.workerCount,
                      scratchA: g.patchSize * plane, scratchB: outChannels * plane) { _, start, c, col, product in
-            Im2Col.im2col(x + start * imageSize, c, into: col, parallel: false)
+            // A pointwise convolution's columns for one image are the image: no copy.
+            let columns = pointwise && c.batch == 1 ? x + start * imageSize : UnsafePointer(col)
+            if columns == UnsafePointer(col) { Im2Col.im2col(x + start * imageSize, c, into: col, parallel: false) }
             let output = y + start * outChannels * plane
             // One image: [O, L] is already its NCHW block, so the product goes straight there.
-            GEMM.multiply(m: outChannels, n: c.batch * plane, k: g.patchSize, a: weight, b: col,
+            GEMM.multiply(m: outChannels, n: c.batch * plane, k: g.patchSize, a: weight, b: columns,
                           c: c.batch == 1 ? output : product)
             if c.batch > 1 {
                 Im2Col.swapLeadingAxes(product, a: outChannels, b: c.batch, run: plane, into: output, parallel: false)
             }
             if let bias { addBias(bias, to: output, planes: c.batch * outChannels, channels: outChannels, plane: plane) }
+            if rectified { rectify(output, count: c.batch * outChannels * plane) }
         }
     }
 

@@ -26,10 +26,11 @@ public enum StridedWinogradConvolution {
         return max(1, min((batch + groups - 1) / groups, chunkBytes / max(1, bytesPerImage)))
     }
 
-    /// y[N, O, H/2, W/2] = conv2d(x, w, stride 2, padding 1) + b for w [O, C, 4, 4].
+    /// y[N, O, H/2, W/2] = conv2d(x, w, stride 2, padding 1) + b for w [O, C, 4, 4] (`rectified`: then
+    /// max(·, 0) on each chunk).
     public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil,
                                outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
-                               chunkBytes: Int = defaultChunkBytes) {
+                               chunkBytes: Int = defaultChunkBytes, rectified: Bool = false) {
         forEachTransformedChunk(g, weight: weight, outChannels: outChannels, chunkBytes: chunkBytes) { chunk, u, v, m in
             chunk.tiling.transformInput(x + chunk.start * chunk.imageSize, images: chunk.images, into: v, padded: chunk.padded)
             for xi in 0..<9 {
@@ -38,6 +39,7 @@ public enum StridedWinogradConvolution {
             }
             chunk.tiling.transformOutput(m, images: chunk.images, outChannels: outChannels, bias: bias,
                                          into: y + chunk.start * chunk.outputSize)
+            if rectified { ConvolutionKernels.rectify(y + chunk.start * chunk.outputSize, count: chunk.images * chunk.outputSize) }
         }
     }
 

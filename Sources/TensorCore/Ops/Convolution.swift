@@ -54,6 +54,30 @@ extension Tensor {
         }
     }
 
+    /// relu(conv2d(x, w, b)), computed in one pass where nothing is differentiated: each chunk of output is
+    /// rectified while it is in cache (inference networks such as Inception-v3 run conv → bias → ReLU 94
+    /// times per image). When the tape records (an input requires a gradient), it is `conv2d` followed by
+    /// `relu`, with their pullbacks; both routes give the same values.
+    public func conv2dReLU(_ weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: (Int, Int)) -> Tensor {
+        let inputs = [self, weight] + (bias.map { [$0] } ?? [])
+        if GradientMode.isRecording && inputs.contains(where: { $0.requiresGradient }) {
+            return conv2d(weight, bias: bias, stride: stride, padding: padding).relu()
+        }
+        precondition(weight.rank == 4 && rank == 4 && weight.shape[1] == shape[1],
+                     "conv2dReLU: weight \(weight.shape) does not fit input \(shape) (want [O, \(rank == 4 ? shape[1] : 0), kh, kw])")
+        let g = convGeometry(kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding)
+        precondition(g.outputHeight > 0 && g.outputWidth > 0, "conv2dReLU: kernel larger than padded input \(shape)")
+        let outChannels = weight.shape[0]
+        precondition(bias == nil || bias!.shape == [outChannels], "conv2dReLU: bias \(bias?.shape ?? []) is not [\(outChannels)]")
+        FLOPCounter.add(outChannels * g.patchSize * g.batch * g.outputPlane)
+        let values = [Float].uninitialized(g.batch * outChannels * g.outputPlane) { y in
+            ConvolutionKernels.forward(x: scalars, weight: weight.scalars, bias: bias?.scalars, outChannels: outChannels,
+                                       geometry: g, y: y, rectified: true)
+        }
+        let y = Tensor(shape: [g.batch, outChannels, g.outputHeight, g.outputWidth], scalars: values)
+        return Tensor.record(y, inputs: inputs) { _ in preconditionFailure("conv2dReLU records no pullback") }
+    }
+
     /// convTranspose2d with the same padding p on every side.
     public func convTranspose2d(_ weight: Tensor, stride: Int = 1, padding: Int = 0,
                                 outputSize: (Int, Int)? = nil) -> Tensor {

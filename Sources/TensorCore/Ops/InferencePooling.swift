@@ -62,9 +62,15 @@ extension Tensor {
                 let source = x + r * w, target = rowPass + r * ow
                 target.update(repeating: R.identity, count: ow)
                 for a in 0..<k {
-                    for j in window.valid(offset: a, extent: w, outputs: ow) {
-                        target[j] = R.combine(target[j], source[j * s - p + a])
+                    let valid = window.valid(offset: a, extent: w, outputs: ow)
+                    guard s == 1 else {
+                        for j in valid { target[j] = R.combine(target[j], source[j * s - p + a]) }
+                        continue
                     }
+                    // Stride 1: a contiguous run the compiler vectorises.
+                    guard !valid.isEmpty else { continue }
+                    let shifted = source + (valid.lowerBound - p + a), run = target + valid.lowerBound
+                    for j in 0..<valid.count { run[j] = R.combine(run[j], shifted[j]) }
                 }
             }
             for i in 0..<oh {
