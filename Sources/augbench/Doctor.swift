@@ -12,6 +12,8 @@ struct Doctor: ParsableCommand {
         abstract: "Report the toolchain, BLAS kernel (with measured rates), libraries, datasets and CPU features; exit 1 on a problem.")
 
     @Flag(help: "Measure every BLAS kernel this CPU can run again and replace the cached table.") var remeasure = false
+    @Flag(help: "Print only OPENBLAS_CORETYPE=<kernel> when AugBench (or the user) chose the running kernel, nothing when OpenBLAS's own is kept: for processes that link OpenBLAS without AugBench's start-up, such as the test runner (make test).")
+    var kernelEnvironment = false
 
     static let fashionMNISTFiles = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                                     "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
@@ -21,6 +23,10 @@ struct Doctor: ParsableCommand {
     func run() throws {
         var findings = Findings()
         let kernel = Startup.kernel
+        if kernelEnvironment {
+            if kernel.chosenBy != "openblas" { print("OPENBLAS_CORETYPE=\(kernel.coreName)") }
+            return
+        }
         row("Swift", Toolchain.swiftVersion)
         row("OpenBLAS", "\(BLASKernel.version), single-threaded inside \(BLASKernel.threadCount) worker threads")
         row("BLAS kernel", kernel.summary)

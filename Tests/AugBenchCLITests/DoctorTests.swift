@@ -38,6 +38,24 @@ final class DoctorTests: XCTestCase {
         XCTAssertEqual(kernelLine(again), line)
     }
 
+    /// `--kernel-environment` names the running kernel exactly when OpenBLAS's own choice was replaced.
+    func testKernelEnvironmentNamesTheReplacedKernel() throws {
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("augbench-doctor-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let environment = ["OPENBLAS_CORETYPE": nil, "AUGBENCH_CACHE_DIR": cache.path]
+        let line = kernelLine(try CommandRunner.run(["doctor"], environment: environment))
+        let printed = try CommandRunner.run(["doctor", "--kernel-environment"], environment: environment)
+        XCTAssertEqual(printed.status, 0, printed.stderr)
+        if line.contains("(chosen by augbench") {
+            let core = printed.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            XCTAssertTrue(core.hasPrefix("OPENBLAS_CORETYPE=") && line.contains(String(core.dropFirst("OPENBLAS_CORETYPE=".count))), "\(core) vs \(line)")
+        } else {
+            XCTAssertEqual(printed.stdout, "", "OpenBLAS's own kernel kept: \(line)")
+        }
+        let user = try CommandRunner.run(["doctor", "--kernel-environment"], environment: ["OPENBLAS_CORETYPE": "Haswell"])
+        XCTAssertEqual(user.stdout, "OPENBLAS_CORETYPE=Haswell\n")
+    }
+
     func testDoctorHonoursTheUsersCoreType() throws {
         let output = try CommandRunner.run(["doctor"], environment: ["OPENBLAS_CORETYPE": "Prescott"])
         XCTAssertTrue(kernelLine(output).contains("Prescott (chosen by user"), kernelLine(output))
