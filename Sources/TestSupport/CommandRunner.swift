@@ -36,13 +36,12 @@ public struct CommandRunner {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        var stdout = Data(), stderr = Data()
+        let captured = CapturedOutput()
         let readers = DispatchGroup()
         for (pipe, index) in [(out, 0), (err, 1)] {
             readers.enter()
             Thread.detachNewThread {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                if index == 0 { stdout = data } else { stderr = data }
+                captured.set(index, pipe.fileHandleForReading.readDataToEndOfFile())
                 readers.leave()
             }
         }
@@ -57,10 +56,20 @@ public struct CommandRunner {
         }
         process.waitUntilExit()
         readers.wait()
+        let (stdout, stderr) = (captured.get(0), captured.get(1))
         var output = Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                             stderr: String(decoding: stderr, as: UTF8.self))
         output.signalled = process.terminationReason == .uncaughtSignal
         output.timedOut = timedOut
         return output
     }
+}
+
+/// What the two reader threads of `CommandRunner.run` read (stdout at 0, stderr at 1), behind a lock.
+private final class CapturedOutput: @unchecked Sendable {
+    private var streams = [Data(), Data()]
+    private let lock = NSLock()
+
+    func set(_ index: Int, _ data: Data) { lock.withLock { streams[index] = data } }
+    func get(_ index: Int) -> Data { lock.withLock { streams[index] } }
 }
