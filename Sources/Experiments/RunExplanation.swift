@@ -7,9 +7,15 @@ import TensorCore
 
 /// `evaluation.explain` and `augbench explain`: a generator's samples (the evaluations' latents) against the
 /// reference (precision/recall, density/coverage), the training subset and held-out reals (memorisation in
-/// features and pixels), and for augmentation artefacts beside the training subset; writes neighbours.png
+/// features and pixels), for augmentation artefacts beside the training subset, and for orientations (samples
+/// and held-out reals matched turned and mirrored against at most `orientationReferenceLimit` training images);
+/// writes neighbours.png
 /// (eight samples over their nearest training images in feature space) into the run folder.
 enum RunExplanation {
+    /// Training images the orientation statistics match against (the first of the subset): bounds their cost
+    /// at full data (five nearest-neighbour searches of every sample).
+    static let orientationReferenceLimit = 10_000
+
     static func explain(_ generator: any Generator, iteration: Int, evaluator: Evaluator, inputs: RunInputs,
                         directory: RunDirectory) throws -> Explanations {
         let start = Date()
@@ -34,12 +40,18 @@ enum RunExplanation {
         let inPixels = try Memorisation.scores(generated: samples.scalars, generatedCount: count, training: trainingImages,
                                                trainingCount: trainingCount, heldOut: heldOut, heldOutCount: heldOutCount, dimension: size)
         let (c, h, w) = (shape[0], shape[1], shape[2])
+        let referenceCount = min(trainingCount, orientationReferenceLimit)
+        func orientation(_ images: [Float], _ n: Int) -> OrientationLeakage.Shares {
+            OrientationLeakage.shares(images, count: n, channels: c, height: h, width: w,
+                                      reference: Array(trainingImages.prefix(referenceCount * size)), referenceCount: referenceCount)
+        }
         try writeNeighbours(samples: samples.scalars, generated: generated, training: training, trainingImages: trainingImages,
                             shape: shape, directory: directory)
         return Explanations(iteration: iteration, precisionRecall: precisionRecall, memorisationFeatures: inFeatures,
                             memorisationPixels: inPixels,
                             leakageGenerated: AugmentationLeakage.shares(samples.scalars, count: count, channels: c, height: h, width: w),
                             leakageTraining: AugmentationLeakage.shares(trainingImages, count: trainingCount, channels: c, height: h, width: w),
+                            orientationGenerated: orientation(samples.scalars, count), orientationHeldOut: orientation(heldOut, heldOutCount),
                             seconds: Date().timeIntervalSince(start))
     }
 

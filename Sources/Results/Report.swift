@@ -1,5 +1,6 @@
 import Foundation
 import Storage
+import Metrics
 
 /// One self-contained HTML page for a grid (no network: images are embedded as data URIs): the tables,
 /// the plots, each run's samples and metrics, provenance and failures.
@@ -50,6 +51,9 @@ public enum Report {
                                e.precisionRecall.coverage, e.memorisationFeatures.share, e.memorisationPixels.share, e.memorisationFeatures.ratio,
                                100 * e.leakageGenerated.cutout, 100 * e.leakageTraining.cutout, 100 * e.leakageGenerated.translation,
                                100 * e.leakageTraining.translation)
+                if let own = e.orientationGenerated, let heldOut = e.orientationHeldOut {
+                    body += "<p>orientation: " + Self.orientationText(own, heldOut) + "</p>"
+                }
             }
             if let strip = FileManager.default.contents(atPath: directory.path("neighbours.png")) {
                 body += "<p>samples (top) over their nearest training images in feature space (bottom):</p>" + image(strip, alt: "nearest training images of \(run.label)")
@@ -70,5 +74,15 @@ public enum Report {
         let path = set.folder + "/report.html"
         try AtomicFile.write(Data(try html(set).utf8), to: path)
         return path
+    }
+
+    /// "fits the training set better turned in 4.0% of samples (held-out reals 5.7%), better mirrored in …".
+    static func orientationText(_ own: OrientationLeakage.Shares, _ heldOut: OrientationLeakage.Shares) -> String {
+        var parts: [String] = []
+        if let turned = own.turned, let reference = heldOut.turned {
+            parts.append(String(format: "fits the training set better turned in %.1f%% of samples (held-out reals %.1f%%)", 100 * turned, 100 * reference))
+        }
+        parts.append(String(format: "better mirrored in %.1f%% (%.1f%%)", 100 * own.mirrored, 100 * heldOut.mirrored))
+        return parts.joined(separator: ", ")
     }
 }

@@ -126,9 +126,11 @@ public enum MetricName: String, CaseIterable, Codable, Sendable {
     case fidBest = "fid_best", fidFinal = "fid_final", isFinal = "is_final", kidFinal = "kid_final"
     case dAccuracyTrain = "d_acc_train", dAccuracyHeldOut = "d_acc_held_out"
     /// From `evaluation.explain`: precision/recall/density/coverage, the share of memorised samples (features),
-    /// and the shares of samples with cutout's and translation's artefacts.
+    /// the shares of samples with cutout's and translation's artefacts, and of samples that fit the training
+    /// set better turned or mirrored.
     case precision, recall, density, coverage, memorised
     case leakCutout = "leak_cutout", leakTranslation = "leak_translation"
+    case leakTurned = "leak_turned", leakMirrored = "leak_mirrored"
 
     public func value(_ run: RunResult) -> Double? {
         guard run.status == "finished", let final = run.final else { return nil }
@@ -146,13 +148,15 @@ public enum MetricName: String, CaseIterable, Codable, Sendable {
         case .memorised: return run.explanations?.memorisationFeatures.share
         case .leakCutout: return run.explanations?.leakageGenerated.cutout
         case .leakTranslation: return run.explanations?.leakageGenerated.translation
+        case .leakTurned: return run.explanations?.orientationGenerated?.turned
+        case .leakMirrored: return run.explanations?.orientationGenerated?.mirrored
         }
     }
 
     /// Whether a larger value is worse (FID, KID) or better (IS); D accuracy has no direction.
     public var higherIsWorse: Bool? {
         switch self {
-        case .fidBest, .fidFinal, .kidFinal, .memorised, .leakCutout, .leakTranslation: return true
+        case .fidBest, .fidFinal, .kidFinal, .memorised, .leakCutout, .leakTranslation, .leakTurned, .leakMirrored: return true
         case .isFinal, .precision, .recall, .density, .coverage: return false
         case .dAccuracyTrain, .dAccuracyHeldOut: return nil
         }

@@ -176,28 +176,46 @@ struct MemorisationCommand: ParsableCommand {
 
 struct LeakageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "leakage",
-        abstract: "Shares of images showing DiffAugment's artefacts: cutout's grey square and translation's grey edge band.")
+        abstract: "Shares of images showing DiffAugment's artefacts: cutout's grey square and translation's grey edge band; with --reference, also the shares that fit the reference better turned or mirrored.")
     @Argument(help: "Image file with /images [N, C, H, W] in [-1, 1] (e.g. from `augbench augment --output`).") var images: String
     @Option(help: "Images to compare with (the training data), same layout.") var reference: String?
     @Flag(help: "Print JSON.") var json = false
 
-    func shares(_ path: String) throws -> AugmentationLeakage.Shares {
+    func read(_ path: String) throws -> (values: [Float], shape: [Int]) {
         let file = try HDF5File(path: path)
         defer { file.close() }
         let read = try file.read(Float.self, at: "/images", expectingShape: [nil, nil, nil, nil])
-        return AugmentationLeakage.shares(read.values, count: read.shape[0], channels: read.shape[1], height: read.shape[2], width: read.shape[3])
+        return (read.values, read.shape)
+    }
+
+    func shares(_ x: (values: [Float], shape: [Int])) -> AugmentationLeakage.Shares {
+        AugmentationLeakage.shares(x.values, count: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3])
     }
 
     func run() throws {
-        let own = try shares(images)
-        let other = try reference.map(shares)
+        let own = try read(images)
+        let other = try reference.map(read)
+        if let other, other.shape.dropFirst() != own.shape.dropFirst() {
+            throw InputError("\(images) holds images of shape \(Array(own.shape.dropFirst())) but \(reference!) holds \(Array(other.shape.dropFirst()))")
+        }
+        let artefacts = shares(own), referenceArtefacts = other.map(shares)
+        let orientation = other.map { OrientationLeakage.shares(own.values, count: own.shape[0], channels: own.shape[1], height: own.shape[2],
+                                                                width: own.shape[3], reference: $0.values, referenceCount: $0.shape[0]) }
         if json {
-            var object: [String: Any] = ["cutout": own.cutout, "translation": own.translation]
-            if let other { object["reference"] = ["cutout": other.cutout, "translation": other.translation] }
+            var object: [String: Any] = ["cutout": artefacts.cutout, "translation": artefacts.translation]
+            if let referenceArtefacts { object["reference"] = ["cutout": referenceArtefacts.cutout, "translation": referenceArtefacts.translation] }
+            if let orientation {
+                object["mirrored"] = orientation.mirrored
+                if let turned = orientation.turned { object["turned"] = turned }
+            }
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
             return
         }
-        print(String(format: "cutout %.4f translation %.4f", own.cutout, own.translation)
-              + (other.map { String(format: " (reference: cutout %.4f translation %.4f)", $0.cutout, $0.translation) } ?? ""))
+        print(String(format: "cutout %.4f translation %.4f", artefacts.cutout, artefacts.translation)
+              + (referenceArtefacts.map { String(format: " (reference: cutout %.4f translation %.4f)", $0.cutout, $0.translation) } ?? ""))
+        if let orientation {
+            print((orientation.turned.map { String(format: "fit the reference better turned %.4f, ", $0) } ?? "")
+                  + String(format: "mirrored %.4f", orientation.mirrored))
+        }
     }
 }

@@ -36,6 +36,19 @@ final class ExplainCommandTests: XCTestCase {
         let leakage = try CommandRunner.run(["leakage", images])
         XCTAssertEqual(leakage.status, 0, leakage.stderr)
         XCTAssertTrue(leakage.stdout.hasPrefix("cutout 0.5000 translation 0.0000"), leakage.stdout)
+        // Against a reference of the first image (hole at the top left), the second, its mirror image, reads as mirrored.
+        var mirrored = Array(pixels[0..<1024])
+        for i in 0..<32 { for j in 0..<32 { mirrored[i * 32 + j] = pixels[i * 32 + 31 - j] } }
+        try AtomicFile.writeHDF5(to: images) { try $0.write(Array(pixels[0..<1024]) + mirrored, shape: [2, 1, 32, 32], at: "/images") }
+        let reference = folder.appendingPathComponent("reference.h5").path
+        try AtomicFile.writeHDF5(to: reference) { try $0.write(Array(pixels[0..<1024]), shape: [1, 1, 32, 32], at: "/images") }
+        let oriented = try CommandRunner.run(["leakage", images, "--reference", reference, "--json"])
+        XCTAssertEqual(oriented.status, 0, oriented.stderr)
+        let shares = try JSONSerialization.jsonObject(with: Data(oriented.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual(shares?["mirrored"] as? Double, 0.5, oriented.stdout)
+        XCTAssertNotNil(shares?["turned"], oriented.stdout)
+        let wrongShape = try CommandRunner.run(["leakage", images, "--reference", files["real"]!])
+        XCTAssertEqual(wrongShape.status, 1, wrongShape.stderr)
         let mismatch = try CommandRunner.run(["prdc", files["real"]!, images])
         XCTAssertEqual(mismatch.status, 1)
         XCTAssertTrue(mismatch.stderr.contains(images), mismatch.stderr)

@@ -125,7 +125,8 @@ final class RunnerTests: XCTestCase {
         XCTAssertEqual(report.status, 0, report.stderr)
         let html = try String(contentsOfFile: results + "/report.html", encoding: .utf8)
         XCTAssertTrue(html.contains("<table>") && html.contains("data:image/png;base64,") && html.contains("<svg viewBox"))
-        XCTAssertTrue(html.contains("precision") && html.contains("nearest training images"), "explanations in the report")
+        XCTAssertTrue(html.contains("precision") && html.contains("nearest training images") && html.contains("better mirrored"),
+                      "explanations in the report")
         XCTAssertFalse(html.contains("http://") || html.contains("https://"), "the report must not need the network")
         guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: FileManager.default.isExecutableFile) else {
             throw XCTSkip("headless Chromium is not installed (`scripts/setup --test` installs the Debian package chromium)")
@@ -392,7 +393,8 @@ final class RunnerTests: XCTestCase {
             let explanations = try XCTUnwrap(result.explanations, "result.json explains the final generator")
             XCTAssertEqual(explanations.iteration, 4)
             for value in [explanations.precisionRecall.precision, explanations.precisionRecall.recall, explanations.memorisationFeatures.share,
-                          explanations.memorisationPixels.share, explanations.leakageGenerated.cutout, explanations.leakageTraining.translation] {
+                          explanations.memorisationPixels.share, explanations.leakageGenerated.cutout, explanations.leakageTraining.translation,
+                          explanations.orientationGenerated?.turned ?? -1, explanations.orientationHeldOut?.mirrored ?? -1] {
                 XCTAssertTrue((0...1).contains(value), "\(explanations)")
             }
             XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("neighbours.png").path))

@@ -88,4 +88,53 @@ final class ExplanationMetricsTests: XCTestCase {
         XCTAssertGreaterThan(withCutout.cutout, 0.95)
         XCTAssertGreaterThan(withShift.translation, 0.9)
     }
+
+    /// Against a reference of one asymmetric image (a bright bar along the top, a block at the left), its
+    /// quarter turns read as turned and its mirror image as mirrored; the image itself as neither. Gray and RGB.
+    func testOrientationOnConstructedImages() {
+        for channels in [1, 3] {
+            let side = 12, size = channels * side * side
+            var base = [Float](repeating: -1, count: size)
+            for c in 0..<channels { for j in 0..<side { base[c * side * side + j] = 1 } }
+            for c in 0..<channels { for i in 4..<8 { for j in 0..<3 { base[(c * side + i) * side + j] = 0.5 } } }
+            let x = Tensor(shape: [1, channels, side, side], scalars: base)
+            let turns = Tensor.concatenated([x, GeometricOps.rotation90(x, [1]), GeometricOps.rotation90(x, [2]),
+                                             GeometricOps.rotation90(x, [3])], alongAxis: 0)
+            let turned = OrientationLeakage.shares(turns.scalars, count: 4, channels: channels, height: side, width: side,
+                                                   reference: base, referenceCount: 1)
+            XCTAssertEqual(turned.turned, 0.75, "the three turned copies: \(turned)")
+            let flips = Tensor.concatenated([x, GeometricOps.horizontalFlip(x, [true])], alongAxis: 0)
+            let mirrored = OrientationLeakage.shares(flips.scalars, count: 2, channels: channels, height: side, width: side,
+                                                     reference: base, referenceCount: 1)
+            XCTAssertEqual(mirrored.mirrored, 0.5, "only the flipped copy: \(mirrored)")
+            XCTAssertEqual(mirrored.turned, 0)
+        }
+        let wide = OrientationLeakage.shares([Float](repeating: 0.1, count: 6), count: 1, channels: 1, height: 2, width: 3,
+                                             reference: [0, 0, 1, 0, 0, 1], referenceCount: 1)
+        XCTAssertNil(wide.turned, "no quarter turns of a non-square image")
+    }
+
+    /// Real Fashion-MNIST images against 1,000 others: few read as turned or mirrored, a batch through
+    /// `rotation` (a random quarter turn each) mostly reads as turned, and a batch flipped whole reads as
+    /// mirrored far more often than the data.
+    func testOrientationOnRealAugmentedBatches() throws {
+        guard FileManager.default.fileExists(atPath: DatasetCatalog.fashionMNISTFolder + "/t10k-images-idx3-ubyte.gz") else {
+            throw XCTSkip("Fashion-MNIST is not installed (run scripts/setup)")
+        }
+        let data = try DatasetCatalog.load(DatasetSpec(name: "fashion-mnist"), split: "test")
+        let count = 300
+        let reference = data.images(1000..<2000)
+        let x = Tensor(shape: [count, 1, 32, 32], scalars: data.images(0..<count))
+        var stream = RandomStream(seed: 4, name: "orientation")
+        let rotated = try Policy("rotation")(x, stream: &stream)
+        let flipped = GeometricOps.horizontalFlip(x, [Bool](repeating: true, count: count))
+        func shares(_ t: Tensor) -> OrientationLeakage.Shares {
+            OrientationLeakage.shares(t.scalars, count: count, channels: 1, height: 32, width: 32, reference: reference, referenceCount: 1000)
+        }
+        let (clean, turned, mirrored) = (shares(x), shares(rotated), shares(flipped))
+        print("ExplanationMetricsTests: orientation clean \(clean), rotation \(turned), flipped \(mirrored)")
+        XCTAssertLessThan(clean.turned!, 0.1)
+        XCTAssertGreaterThan(turned.turned!, 0.6)
+        XCTAssertGreaterThan(mirrored.mirrored, clean.mirrored + 0.2)
+    }
 }
