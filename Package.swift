@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Augment", dependencies: ["TensorCore", "Storage"]),
         .target(name: "Models", dependencies: ["TensorCore", "NN", "Storage"]),
         .target(name: "Data", dependencies: ["TensorCore", "Storage", "CZlib"]),
-        .target(name: "Metrics", dependencies: ["COpenBLAS", "TensorCore", "NN", "Storage", "Augment", "Models", "Data"]),
+        .target(name: "Metrics", dependencies: ["COpenBLAS", "TensorCore", "NN", "Storage", "Models"]),
         .target(name: "Results", dependencies: ["Storage", "Metrics"]),
         .target(name: "Experiments", dependencies: ["Results", "CProcess", "TensorCore", "NN", "Storage", "Augment", "Models", "Data", "Metrics"]),
         .target(name: "TestSupport", dependencies: ["TensorCore"]),

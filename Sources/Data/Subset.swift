@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import TensorCore
 
 /// How a subset is drawn.

@@ -2,6 +2,7 @@ import Augment
 import Data
 import Foundation
 import Results
+import Storage
 import Models
 
 /// One experiment of a grid: its resolved config and the axis values that made it.

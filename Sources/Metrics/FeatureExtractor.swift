@@ -1,4 +1,4 @@
-import Data
+import Storage
 import TensorCore
 
 /// A network whose features feed FID/KID and whose logits feed IS. Its name and weight hash go into

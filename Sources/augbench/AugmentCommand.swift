@@ -56,16 +56,7 @@ struct AugmentCommand: ParsableCommand {
         let data = try DatasetCatalog.load(DatasetSpec(name: dataset, path: path), split: "train")
         let count = min(images, data.count)
         let originals = Tensor(shape: [count] + data.imageShape, scalars: data.images(0..<count))
-        var stream = RandomStream(seed: seed ?? 0, name: "augment-preview")
-        let augmented = (0..<variants).map { _ in withoutGradients { policy(originals, stream: &stream) } }
-        var values: [Float] = []
-        for n in 0..<count {
-            let slice = (n * data.imageSize)..<((n + 1) * data.imageSize)
-            values += originals.scalars[slice]
-            for version in augmented { values += version.scalars[slice] }
-        }
-        let grid = ImageGrid.make(values, count: count * (variants + 1), channels: data.channels, height: data.height,
-                                  width: data.width, columns: variants + 1)
+        let grid = AugmentPreview.grid(policy, originals: originals, variants: variants, seed: seed ?? 0)
         try grid.write(to: output)
         print("wrote \(output): \(count) \(dataset) images (first column) and \(variants) augmentations each, policy '\(policy)'")
     }

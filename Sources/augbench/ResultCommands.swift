@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Results
+import Storage
 import Foundation
 
 /// The grid a result command reads: a config file (→ <results>/<name>/) or a results folder.
@@ -85,10 +86,7 @@ struct DiffCommand: ParsableCommand {
         let set = try source.load()
         let diff = BaselineDiff.compare(set, to: try Baseline.read(baseline), absoluteTolerance: absTol, sigmas: sigmas, allowMissing: allowMissing)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            print(String(decoding: try encoder.encode(diff), as: UTF8.self))
+            print(String(decoding: try JSONCoding.encoder().encode(diff), as: UTF8.self))
         } else {
             print(diff.text)
         }
