@@ -31,19 +31,8 @@ extension Tensor {
     /// padding 1 by Winograd F(2×2, 2×2) on the space-to-depth input (≥ 8 channels), the rest by im2col.
     /// Pullback: dx = convTranspose2d(g, w), dw = Σₙ g ⋆ x (the weight gradient), db[o] = Σ_{n,i,j} g[n, o, i, j].
     public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: (Int, Int)) -> Tensor {
-        precondition(weight.rank == 4 && rank == 4 && weight.shape[1] == shape[1],
-                     "conv2d: weight \(weight.shape) does not fit input \(shape) (want [O, \(rank == 4 ? shape[1] : 0), kh, kw])")
-        let kernel = (weight.shape[2], weight.shape[3])
-        let g = convGeometry(kernel: kernel, stride: stride, padding: padding)
-        precondition(g.outputHeight > 0 && g.outputWidth > 0, "conv2d: kernel larger than padded input \(shape)")
-        let outChannels = weight.shape[0]
-        precondition(bias == nil || bias!.shape == [outChannels], "conv2d: bias \(bias?.shape ?? []) is not [\(outChannels)]")
-        FLOPCounter.add(outChannels * g.patchSize * g.batch * g.outputPlane)
-        let values = [Float].uninitialized(g.batch * outChannels * g.outputPlane) { y in
-            ConvolutionKernels.forward(x: scalars, weight: weight.scalars, bias: bias?.scalars, outChannels: outChannels,
-                                       geometry: g, y: y)
-        }
-        let y = Tensor(shape: [g.batch, outChannels, g.outputHeight, g.outputWidth], scalars: values)
+        let (y, g) = convolved(weight, bias: bias, stride: stride, padding: padding, rectified: false, op: "conv2d")
+        let kernel = (g.kernelHeight, g.kernelWidth)
         return Tensor.record(y, inputs: [self, weight] + (bias.map { [$0] } ?? [])) { grad in
             [self.requiresGradient
                 ? grad.convTranspose2d(weight, stride: stride, padding: padding, outputSize: (g.height, g.width)) : nil,
@@ -52,6 +41,24 @@ extension Tensor {
                                               stride: stride, padding: padding) : nil]
                 + (bias.map { [$0.requiresGradient ? grad.sum(alongAxes: [0, 2, 3]) : nil] } ?? [])
         }
+    }
+
+    /// The forward of `conv2d` (and with `rectified`, of `conv2dReLU`): checks the shapes, naming `op`, and
+    /// returns y with the geometry it was computed in.
+    private func convolved(_ weight: Tensor, bias: Tensor?, stride: Int, padding: (Int, Int), rectified: Bool,
+                           op: String) -> (Tensor, ConvGeometry) {
+        precondition(weight.rank == 4 && rank == 4 && weight.shape[1] == shape[1],
+                     "\(op): weight \(weight.shape) does not fit input \(shape) (want [O, \(rank == 4 ? shape[1] : 0), kh, kw])")
+        let g = convGeometry(kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding)
+        precondition(g.outputHeight > 0 && g.outputWidth > 0, "\(op): kernel larger than padded input \(shape)")
+        let outChannels = weight.shape[0]
+        precondition(bias == nil || bias!.shape == [outChannels], "\(op): bias \(bias?.shape ?? []) is not [\(outChannels)]")
+        FLOPCounter.add(outChannels * g.patchSize * g.batch * g.outputPlane)
+        let values = [Float].uninitialized(g.batch * outChannels * g.outputPlane) { y in
+            ConvolutionKernels.forward(x: scalars, weight: weight.scalars, bias: bias?.scalars, outChannels: outChannels,
+                                       geometry: g, y: y, rectified: rectified)
+        }
+        return (Tensor(shape: [g.batch, outChannels, g.outputHeight, g.outputWidth], scalars: values), g)
     }
 
     /// relu(conv2d(x, w, b)), computed in one pass where nothing is differentiated: each chunk of output is
@@ -63,18 +70,7 @@ extension Tensor {
         if GradientMode.isRecording && inputs.contains(where: { $0.requiresGradient }) {
             return conv2d(weight, bias: bias, stride: stride, padding: padding).relu()
         }
-        precondition(weight.rank == 4 && rank == 4 && weight.shape[1] == shape[1],
-                     "conv2dReLU: weight \(weight.shape) does not fit input \(shape) (want [O, \(rank == 4 ? shape[1] : 0), kh, kw])")
-        let g = convGeometry(kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding)
-        precondition(g.outputHeight > 0 && g.outputWidth > 0, "conv2dReLU: kernel larger than padded input \(shape)")
-        let outChannels = weight.shape[0]
-        precondition(bias == nil || bias!.shape == [outChannels], "conv2dReLU: bias \(bias?.shape ?? []) is not [\(outChannels)]")
-        FLOPCounter.add(outChannels * g.patchSize * g.batch * g.outputPlane)
-        let values = [Float].uninitialized(g.batch * outChannels * g.outputPlane) { y in
-            ConvolutionKernels.forward(x: scalars, weight: weight.scalars, bias: bias?.scalars, outChannels: outChannels,
-                                       geometry: g, y: y, rectified: true)
-        }
-        let y = Tensor(shape: [g.batch, outChannels, g.outputHeight, g.outputWidth], scalars: values)
+        let (y, _) = convolved(weight, bias: bias, stride: stride, padding: padding, rectified: true, op: "conv2dReLU")
         return Tensor.record(y, inputs: inputs) { _ in preconditionFailure("conv2dReLU records no pullback") }
     }
 
