@@ -36,8 +36,8 @@ bench: release
 # this CPU (doctor --kernel-environment prints nothing when OpenBLAS's own is kept).
 test:
 	@scripts/setup --test
-	$(SWIFT) build -c release
-	env $$($(RELEASE_BIN) doctor --kernel-environment) $(SWIFT) test -c release --disable-swift-testing
+	$(SWIFT) build -c release --build-tests
+	env $$($(RELEASE_BIN) doctor --kernel-environment) $(SWIFT) test -c release --disable-swift-testing --skip-build
 
 clean:
 	rm -rf .build

@@ -75,15 +75,15 @@ extension TrainingLoop {
 }
 
 extension GridRunner {
-    /// `augbench explain`: explanations for the grid's finished runs that lack them, from their latest
-    /// checkpoint (the final generator), added to their result.json. Returns the ids explained and those skipped
+    /// `augbench explain`: explanations for the grid's finished runs that lack them (all finished runs when
+    /// `replacing`), from their latest checkpoint (the final generator), written into their result.json. Returns the ids explained and those skipped
     /// (no checkpoint here: runs cloned without checkpoints) with the reason.
-    public func explainFinishedRuns() throws -> (explained: [String], skipped: [(id: String, reason: String)]) {
+    public func explainFinishedRuns(replacing: Bool = false) throws -> (explained: [String], skipped: [(id: String, reason: String)]) {
         var explained: [String] = [], skipped: [(String, String)] = []
         for (id, experiment) in try plannedRuns() {
             let directory = RunDirectory(folder(for: id))
             guard var result = directory.result, result.status == "finished" else { continue }
-            if result.explanations != nil { continue }
+            if result.explanations != nil && !replacing { continue }
             guard FileManager.default.fileExists(atPath: directory.path("checkpoint.h5")) else {
                 skipped.append((id, "no checkpoint.h5 (stored runs carry none): rerun it with evaluation.explain"))
                 continue

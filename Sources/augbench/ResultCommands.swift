@@ -121,13 +121,14 @@ struct ExplainCommand: ParsableCommand {
     @Argument(help: "Config file.") var config: String
     @Option(help: "Results folder.") var results = "results"
     @Option(help: "Folder of FeatureNet weights.") var weights = "weights"
+    @Flag(help: "Also recompute the explanations of runs that have them (after the explanation metrics changed).") var replace = false
 
     func run() throws {
         var options = RunOptions()
         options.resultsFolder = results
         options.weightsFolder = weights
         let file = try ConfigLoader.load(config)
-        let outcome = try GridRunner(file: file, options: options).explainFinishedRuns()
+        let outcome = try GridRunner(file: file, options: options).explainFinishedRuns(replacing: replace)
         print("explained \(outcome.explained.count) run(s)" + (outcome.explained.isEmpty ? "" : ": " + outcome.explained.joined(separator: ", ")))
         for (id, reason) in outcome.skipped { print("  skipped \(id): \(reason)") }
     }

@@ -114,9 +114,9 @@ final class ExplanationMetricsTests: XCTestCase {
         XCTAssertNil(wide.turned, "no quarter turns of a non-square image")
     }
 
-    /// Real Fashion-MNIST images against 1,000 others: few read as turned or mirrored, a batch through
-    /// `rotation` (a random quarter turn each) mostly reads as turned, and a batch flipped whole reads as
-    /// mirrored far more often than the data.
+    /// Real Fashion-MNIST images against 1,000 others: few read as turned or mirrored, also blurred, a batch
+    /// through `rotation` (a random quarter turn each) mostly reads as turned, and a batch flipped whole reads
+    /// as mirrored far more often than the data.
     func testOrientationOnRealAugmentedBatches() throws {
         guard FileManager.default.fileExists(atPath: DatasetCatalog.fashionMNISTFolder + "/t10k-images-idx3-ubyte.gz") else {
             throw XCTSkip("Fashion-MNIST is not installed (run scripts/setup)")
@@ -134,7 +134,13 @@ final class ExplanationMetricsTests: XCTestCase {
         let (clean, turned, mirrored) = (shares(x), shares(rotated), shares(flipped))
         print("ExplanationMetricsTests: orientation clean \(clean), rotation \(turned), flipped \(mirrored)")
         XCTAssertLessThan(clean.turned!, 0.1)
+        XCTAssertLessThan(clean.mirrored, 0.1)
         XCTAssertGreaterThan(turned.turned!, 0.6)
         XCTAssertGreaterThan(mirrored.mirrored, clean.mirrored + 0.2)
+        // Images that no reference image fits closely (blurred, like a generator's novel samples) must not read
+        // as turned or mirrored by chance: the margin's job.
+        let blurred = shares(withoutGradients { x.avgPool2d(kernel: 3, stride: 1, padding: 1, countingPadding: false) })
+        XCTAssertLessThan(blurred.turned!, 0.1, "\(blurred)")
+        XCTAssertLessThan(blurred.mirrored, 0.1, "\(blurred)")
     }
 }
