@@ -28,9 +28,11 @@ public enum Plots {
 
     /// Per experiment (runs differing only in the seed), mean ± std over seeds of a metric at each iteration
     /// that every seed evaluated.
-    static func seedCurves(_ set: ResultSet, _ value: (MetricsLine) -> Double) -> [(label: String, points: [SVGChart.Point])] {
+    /// `only` keeps the experiments whose runs it accepts (one fraction's, for a Figure 1 panel).
+    static func seedCurves(_ set: ResultSet, only: (RunResult) -> Bool = { _ in true },
+                           _ value: (MetricsLine) -> Double) -> [(label: String, points: [SVGChart.Point])] {
         let lines = Dictionary(uniqueKeysWithValues: metricLines(set).map { ($0.0.id, $0.1) })
-        return set.experiments.map { key, runs in
+        return set.experiments.filter { $0.runs.allSatisfy(only) }.map { key, runs in
             let perRun = runs.map { run in Dictionary((lines[run.id] ?? []).map { ($0.iteration, value($0)) }) { a, _ in a } }
             let iterations = Set(perRun.flatMap(\.keys)).filter { iteration in perRun.allSatisfy { $0[iteration] != nil } }.sorted()
             let points = iterations.map { iteration -> SVGChart.Point in
@@ -47,15 +49,27 @@ public enum Plots {
                  series: seedCurves(set, \.fid).enumerated().map { SVGChart.Series(label: $1.label, points: $1.points, colour: $0) })
     }
 
-    /// Figure 1: D's accuracy on training reals (solid) and held-out reals (dashed), one colour per experiment.
-    public static func discriminatorAccuracySVG(_ set: ResultSet) -> SVGChart {
-        let train = seedCurves(set, \.dAccuracyTrain), heldOut = seedCurves(set, \.dAccuracyHeldOut)
-        return SVGChart(title: "D accuracy on reals: training (solid) vs held-out (dashed)", xLabel: "iteration",
+    /// Figure 1: D's accuracy on training reals (solid) and held-out reals (dashed), one colour per experiment
+    /// (those `only` accepts; `subtitle` names them).
+    public static func discriminatorAccuracySVG(_ set: ResultSet, only: (RunResult) -> Bool = { _ in true },
+                                                subtitle: String = "") -> SVGChart {
+        let train = seedCurves(set, only: only, \.dAccuracyTrain), heldOut = seedCurves(set, only: only, \.dAccuracyHeldOut)
+        return SVGChart(title: "D accuracy on reals: training (solid) vs held-out (dashed)\(subtitle)", xLabel: "iteration",
                         yLabel: "share of reals D scores > 0",
                         series: zip(train, heldOut).enumerated().flatMap { index, pair in
                             [SVGChart.Series(label: pair.0.label + " train", points: pair.0.points, colour: index),
                              SVGChart.Series(label: pair.1.label + " held-out", points: pair.1.points, dashed: true, colour: index)]
                         })
+    }
+
+    /// Figure 1 as the paper draws it, one panel per data fraction when the grid has several (a grid without
+    /// a `fraction` axis, or with one value, gets the one chart of `discriminatorAccuracySVG`).
+    public static func discriminatorAccuracyPanels(_ set: ResultSet) -> [SVGChart] {
+        let fractions = Set(set.runs.compactMap { $0.axes["fraction"] })
+        guard fractions.count > 1 else { return [discriminatorAccuracySVG(set)] }
+        return fractions.sorted { (Double($0) ?? 0) < (Double($1) ?? 0) }.map { fraction in
+            discriminatorAccuracySVG(set, only: { $0.axes["fraction"] == fraction }, subtitle: ", fraction \(fraction)")
+        }
     }
 
     /// Writes plots/fid.svg and plots/d-accuracy.svg (over seeds), and the per-run PNGs fid.png and

@@ -31,7 +31,7 @@ public enum Report {
         body += "<h2>Tables</h2>" + ResultsTable.build(set).map(table).joined()
         body += "<h2>Curves</h2>"
         body += "<div class=\"chart\">" + Plots.fidSVG(set).render(standalone: false) + "</div>"
-        body += "<div class=\"chart\">" + Plots.discriminatorAccuracySVG(set).render(standalone: false) + "</div>"
+        for panel in Plots.discriminatorAccuracyPanels(set) { body += "<div class=\"chart\">" + panel.render(standalone: false) + "</div>" }
         let failed = set.runs.filter { $0.status != "finished" }
         body += "<h2>Failures</h2>" + (failed.isEmpty ? "<p>None.</p>" : "<ul>" + failed.map {
             "<li><b>\(escape($0.label))</b> (\($0.id)): \(escape($0.reason ?? "unknown"))</li>" }.joined() + "</ul>")

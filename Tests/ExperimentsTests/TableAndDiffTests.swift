@@ -54,6 +54,25 @@ final class TableAndDiffTests: XCTestCase {
         XCTAssertTrue(tables[0].render(.csv).contains("none,0.1,32.0,2.8284271247461903,42.0,2.8284271247461903,2,0,39.78"), tables[0].render(.csv))
     }
 
+    /// The report's Figure 1: one D-accuracy panel per data fraction, each with only its fraction's experiments
+    /// (training and held-out lines); a grid of one fraction gets one chart with all of them.
+    func testFigureOnePanelPerFraction() throws {
+        try grid()
+        for (id, strategy, fraction) in [("a", "none", "0.01"), ("b", "diffaugment", "0.01"), ("c", "none", "0.1"), ("d", "diffaugment", "0.1")] {
+            try write(id, axes: ["strategy": strategy, "fraction": fraction, "seed": "0"], final: 1, best: 1)
+        }
+        let panels = Plots.discriminatorAccuracyPanels(try ResultSet.load(gridFolder))
+        XCTAssertEqual(panels.map(\.title), ["D accuracy on reals: training (solid) vs held-out (dashed), fraction 0.01",
+                                             "D accuracy on reals: training (solid) vs held-out (dashed), fraction 0.1"])
+        for (panel, fraction) in zip(panels, ["0.01", "0.1"]) {
+            XCTAssertEqual(panel.series.count, 4)
+            XCTAssertTrue(panel.series.allSatisfy { $0.label.contains("fraction=\(fraction),") }, "\(panel.series.map(\.label))")
+        }
+        entries.removeAll { $0.axes["fraction"] == "0.1" }
+        try grid()
+        XCTAssertEqual(Plots.discriminatorAccuracyPanels(try ResultSet.load(gridFolder)).map(\.series.count), [4])
+    }
+
     func testDifferentProtocolsNeverShareATable() throws {
         try grid()
         try write("a", axes: ["strategy": "none", "seed": "0"], final: 40, best: 30, samples: 100)
