@@ -9,8 +9,7 @@ import TensorCore
 /// reference (precision/recall, density/coverage), the training subset and held-out reals (memorisation in
 /// features and pixels), for augmentation artefacts beside the training subset, and for orientations (samples
 /// and held-out reals matched turned and mirrored against at most `orientationReferenceLimit` training images);
-/// writes neighbours.png
-/// (eight samples over their nearest training images in feature space) into the run folder.
+/// writes neighbours.png (eight samples over their nearest training images in feature space) into the run folder.
 enum RunExplanation {
     /// Training images the orientation statistics match against (the first of the subset): bounds their cost
     /// at full data (five nearest-neighbour searches of every sample).
@@ -76,8 +75,9 @@ extension TrainingLoop {
 
 extension GridRunner {
     /// `augbench explain`: explanations for the grid's finished runs that lack them (all finished runs when
-    /// `replacing`), from their latest checkpoint (the final generator), written into their result.json. Returns the ids explained and those skipped
-    /// (no checkpoint here: runs cloned without checkpoints) with the reason.
+    /// `replacing`), from their latest checkpoint (the final generator), written into their result.json.
+    /// Returns the ids explained and those skipped (no checkpoint here: runs cloned without checkpoints) with
+    /// the reason.
     public func explainFinishedRuns(replacing: Bool = false) throws -> (explained: [String], skipped: [(id: String, reason: String)]) {
         var explained: [String] = [], skipped: [(String, String)] = []
         for (id, experiment) in try plannedRuns() {

@@ -12,12 +12,13 @@
 /// Reported as shares of images, beside the same shares of held-out reals (images the model never saw,
 /// matched against the same reference): a generator that draws the data's orientations scores like them.
 public enum OrientationLeakage {
+    /// m: how much closer (as a share of d(x)) another orientation must fit.
     public static let defaultMargin = 0.1
 
     public struct Shares: Codable, Equatable, Sendable {
-        /// Share of images that fit the reference better after a quarter turn (nil for non-square images).
+        /// Share of images that fit the reference clearly better after a quarter turn (nil for non-square images).
         public var turned: Double?
-        /// Share of images that fit the reference better mirrored.
+        /// Share of images that fit the reference clearly better mirrored.
         public var mirrored: Double
     }
 
