@@ -1,5 +1,4 @@
 import Foundation
-import Results
 
 /// A JSON document as a value tree, for merging overrides onto defaults and checking them key by key.
 public indirect enum JSONValue: Equatable, Sendable, CustomStringConvertible {

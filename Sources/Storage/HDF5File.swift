@@ -178,6 +178,14 @@ public final class HDF5File {
         return result
     }
 
+    /// An image file's `/images` [N, C, H, W] (Float32 in [−1, 1], as `augbench augment` and the feature
+    /// commands read and write them).
+    public static func readImages(from path: String) throws -> (shape: [Int], values: [Float]) {
+        let file = try HDF5File(path: path)
+        defer { file.close() }
+        return try file.read(Float.self, at: "/images", expectingShape: [nil, nil, nil, nil])
+    }
+
     private func openDataset(_ datasetPath: String) throws -> hid_t {
         guard exists(datasetPath) else { throw error(datasetPath, "no such dataset") }
         let dataset = H5Dopen2(id, datasetPath, augbench_h5p_default())

@@ -102,8 +102,7 @@ struct FeaturesCommand: ParsableCommand {
                 return (values, generator.imageShape, "run \(run) \(name), \(samples) samples")
             }
             if let images {
-                let file = try HDF5File(path: images)
-                let read = try file.read(Float.self, at: "/images", expectingShape: [nil, nil, nil, nil])
+                let read = try HDF5File.readImages(from: images)
                 let n = min(count ?? read.shape[0], read.shape[0])
                 let shape = Array(read.shape.dropFirst())
                 return (Array(read.values.prefix(n * shape.reduce(1, *))), shape, "\(images)[0..<\(n)]")

@@ -146,9 +146,7 @@ struct MemorisationCommand: ParsableCommand {
 
     func rows(_ path: String) throws -> (values: [Float], count: Int, dimension: Int) {
         if pixels {
-            let file = try HDF5File(path: path)
-            defer { file.close() }
-            let read = try file.read(Float.self, at: "/images", expectingShape: [nil, nil, nil, nil])
+            let read = try HDF5File.readImages(from: path)
             return (read.values, read.shape[0], read.shape.dropFirst().reduce(1, *))
         }
         let set = try FeatureSet.read(from: path)
@@ -181,20 +179,13 @@ struct LeakageCommand: ParsableCommand {
     @Option(help: "Images to compare with (the training data), same layout.") var reference: String?
     @Flag(help: "Print JSON.") var json = false
 
-    func read(_ path: String) throws -> (values: [Float], shape: [Int]) {
-        let file = try HDF5File(path: path)
-        defer { file.close() }
-        let read = try file.read(Float.self, at: "/images", expectingShape: [nil, nil, nil, nil])
-        return (read.values, read.shape)
-    }
-
-    func shares(_ x: (values: [Float], shape: [Int])) -> AugmentationLeakage.Shares {
+    func shares(_ x: (shape: [Int], values: [Float])) -> AugmentationLeakage.Shares {
         AugmentationLeakage.shares(x.values, count: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3])
     }
 
     func run() throws {
-        let own = try read(images)
-        let other = try reference.map(read)
+        let own = try HDF5File.readImages(from: images)
+        let other = try reference.map(HDF5File.readImages)
         if let other, other.shape.dropFirst() != own.shape.dropFirst() {
             throw InputError("\(images) holds images of shape \(Array(own.shape.dropFirst())) but \(reference!) holds \(Array(other.shape.dropFirst()))")
         }

@@ -142,8 +142,9 @@ public enum ConvolutionKernels {
         forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes, groups: batchShares), groups: Parallel.workerCount,
                      scratchA: g.patchSize * plane, scratchB: outChannels * plane) { _, start, c, col, product in
             // A pointwise convolution's columns for one image are the image: no copy.
-            let columns = pointwise && c.batch == 1 ? x + start * imageSize : UnsafePointer(col)
-            if columns == UnsafePointer(col) { Im2Col.im2col(x + start * imageSize, c, into: col, parallel: false) }
+            let copiesColumns = !(pointwise && c.batch == 1)
+            if copiesColumns { Im2Col.im2col(x + start * imageSize, c, into: col, parallel: false) }
+            let columns = copiesColumns ? UnsafePointer(col) : x + start * imageSize
             let output = y + start * outChannels * plane
             // One image: [O, L] is already its NCHW block, so the product goes straight there.
             GEMM.multiply(m: outChannels, n: c.batch * plane, k: g.patchSize, a: weight, b: columns,
