@@ -66,15 +66,23 @@ public enum KernelBenchmarks {
                  kernel: 4, stride: 2, padding: 1, transposed: false),
         ConvCase(name: "convT 4×4 up", batch: 64, inChannels: 128, outChannels: 64, size: 16,
                  kernel: 4, stride: 2, padding: 1, transposed: true),
-    ] + dcganCases
+    ] + dcganCases + cpuCases
 
     /// The six convolution layers of the DCGAN workload (w = 64, batch 64, 1 channel).
-    public static let dcganCases: [ConvCase] = [(1, 64, 32), (64, 128, 16), (128, 256, 8)].enumerated().map { i, layer in
-        ConvCase(name: "DCGAN D\(i + 1)", batch: 64, inChannels: layer.0, outChannels: layer.1, size: layer.2,
-                 kernel: 4, stride: 2, padding: 1, transposed: false)
-    } + [(256, 128, 4), (128, 64, 8), (64, 1, 16)].enumerated().map { i, layer in
-        ConvCase(name: "DCGAN G\(i + 1)", batch: 64, inChannels: layer.0, outChannels: layer.1, size: layer.2,
-                 kernel: 4, stride: 2, padding: 1, transposed: true)
+    public static let dcganCases = dcganLayers(width: 64, label: "DCGAN")
+
+    /// The six convolution layers of the CPU-scale studies' DCGAN (w = 32, batch 64, 1 channel).
+    public static let cpuCases = dcganLayers(width: 32, label: "cpu w32")
+
+    /// D: 1 → w → 2w → 4w channels at 32 → 16 → 8 → 4 pixels; G the reverse, 4w → 2w → w → 1.
+    static func dcganLayers(width w: Int, label: String) -> [ConvCase] {
+        [(1, w, 32), (w, 2 * w, 16), (2 * w, 4 * w, 8)].enumerated().map { i, layer in
+            ConvCase(name: "\(label) D\(i + 1)", batch: 64, inChannels: layer.0, outChannels: layer.1, size: layer.2,
+                     kernel: 4, stride: 2, padding: 1, transposed: false)
+        } + [(4 * w, 2 * w, 4), (2 * w, w, 8), (w, 1, 16)].enumerated().map { i, layer in
+            ConvCase(name: "\(label) G\(i + 1)", batch: 64, inChannels: layer.0, outChannels: layer.1, size: layer.2,
+                     kernel: 4, stride: 2, padding: 1, transposed: true)
+        }
     }
 
     /// Forward alone, and forward + backward (input and weight gradients: 3× the forward FLOPs).
@@ -107,6 +115,13 @@ public enum KernelBenchmarks {
     public static let winogradCases: [ConvCase] = [32, 16, 8].map { size in
         ConvCase(name: "conv2d 3×3 BigGAN", batch: 50, inChannels: 128, outChannels: 128, size: size,
                  kernel: 3, stride: 1, padding: 1, transposed: false)
+    }
+
+    /// The CPU-scale DCGAN's 4×4 stride-2 layers with Winograd F(2×2, 2×2) applicable (G1 and G2 are the
+    /// transposes of D3 and D2: the same three kernels).
+    public static let stridedWinogradCases: [ConvCase] = [(32, 64, 16), (64, 128, 8)].map { layer in
+        ConvCase(name: "conv2d 4×4 s2 w32", batch: 64, inChannels: layer.0, outChannels: layer.1, size: layer.2,
+                 kernel: 4, stride: 2, padding: 1, transposed: false)
     }
 
     /// Forward + input gradient + weight gradient kernels of a 3×3 stride-1 layer, by im2col and by
@@ -150,7 +165,9 @@ public enum KernelBenchmarks {
             results.append(sgemm(m: m, n: n, k: k, name: name, minimumSeconds: minimumSeconds))
         }
         for c in convCases where wanted(c.name) { results += convolution(c, minimumSeconds: minimumSeconds) }
-        for c in winogradCases { results += winogradComparison(c, minimumSeconds: minimumSeconds, including: wanted) }
+        for c in winogradCases + stridedWinogradCases {
+            results += winogradComparison(c, minimumSeconds: minimumSeconds, including: wanted)
+        }
         return results
     }
 }

@@ -34,4 +34,33 @@ final class MatMulTests: XCTestCase {
             }
         }
     }
+
+    /// A single row or column of C (the sgemv path) equals the naive sum for every transpose, with padded
+    /// leading dimensions, α, β and a C that held NaN before a β = 0 product.
+    func testVectorProductsMatchTheNaiveSum() {
+        var stream = RandomStream(seed: 46, name: "matmul-vector")
+        for (m, n, k) in [(1, 37, 23), (29, 1, 31), (1, 1, 17)] {
+            for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+                let (lda, ldb, ldc) = ((transposeA ? m : k) + 3, (transposeB ? k : n) + 2, n + 4)
+                let a = stream.normals((transposeA ? k : m) * lda), b = stream.normals((transposeB ? n : k) * ldb)
+                for (alpha, beta) in [(Float(1), Float(0)), (0.5, 2)] {
+                    let before = stream.normals(m * ldc)
+                    var c = beta == 0 ? [Float](repeating: .nan, count: m * ldc) : before
+                    GEMM.multiply(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transposeA: transposeA,
+                                  b: b, ldb: ldb, transposeB: transposeB, beta: beta, c: &c, ldc: ldc)
+                    for i in 0..<m {
+                        for j in 0..<n {
+                            var sum: Float = 0
+                            for p in 0..<k {
+                                sum += (transposeA ? a[p * lda + i] : a[i * lda + p]) * (transposeB ? b[j * ldb + p] : b[p * ldb + j])
+                            }
+                            let expected = alpha * sum + (beta == 0 ? 0 : beta * before[i * ldc + j])
+                            XCTAssertEqual(c[i * ldc + j], expected, accuracy: 1e-4,
+                                           "m \(m) n \(n) k \(k) transposes \(transposeA) \(transposeB) α \(alpha) β \(beta)")
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -19,6 +19,25 @@ final class UnaryTests: XCTestCase {
         assertClose(Tensor(shape: [2], scalars: [2, 3]).pow(3).scalars, [8, 27])
     }
 
+    /// The 16-lane tanh against Double's over a dense sweep of [−12, 12], tiny and huge values, with lengths
+    /// that leave a partial last vector: within 3 float ulps of the exact value (4e-7 relative below 1); ±0,
+    /// ±∞ and NaN map as tanh does. A wrong coefficient or a branch on the wrong side of 0.625 fails it.
+    func testTanhIsWithinAFewUlps() {
+        var values = stride(from: Float(-12), through: 12, by: 0.000_37).map { $0 }
+        values += [1e-30, -1e-12, 1e-6, 3e-4, 0.624_999, 0.625, 0.625_001, 8.999, 9, 9.01, 50, -1e10]
+        let y = Tensor(shape: [values.count], scalars: values).tanh().scalars
+        var worst: Float = 0
+        for (x, computed) in zip(values, y) {
+            let exact = Float(Foundation.tanh(Double(x)))
+            worst = max(worst, abs(computed - exact) / max(exact.magnitude.ulp, Float.leastNormalMagnitude))
+        }
+        XCTAssertLessThanOrEqual(worst, 3, "worst error in ulps")
+        let special = Tensor(shape: [5], scalars: [0, -0.0, .infinity, -.infinity, .nan]).tanh().scalars
+        XCTAssertEqual(Array(special[0..<4]), [0, 0, 1, -1])
+        XCTAssertEqual(special[1].sign, .minus)
+        XCTAssertTrue(special[4].isNaN)
+    }
+
     func testSoftplusIsStableForLargeInputs() {
         let y = Tensor(shape: [3], scalars: [-200, 200, 1e4]).softplus()
         XCTAssertEqual(y.scalars[0], 0, accuracy: 1e-30)

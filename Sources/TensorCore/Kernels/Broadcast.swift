@@ -104,6 +104,20 @@ enum Elementwise {
         }
     }
 
+    /// out[i] = f(x[i]) for a function of 16 lanes (`VectorMath`), in parallel for large inputs.
+    @inline(__always)
+    static func vectorMapped(_ x: [Float], _ f: (SIMD16<Float>) -> SIMD16<Float>) -> [Float] {
+        [Float](unsafeUninitializedCapacity: x.count) { out, initialized in
+            x.withUnsafeBufferPointer { x in
+                let (px, po) = (x.baseAddress!, out.baseAddress!)
+                Parallel.forRanges(x.count, minimumChunk: 32_768) { range in
+                    VectorMath.map(px + range.lowerBound, po + range.lowerBound, count: range.count, f)
+                }
+            }
+            initialized = x.count
+        }
+    }
+
     /// out[i] = op(a[i], b[i]) for arrays of equal length, in parallel for large inputs.
     @inline(__always)
     static func zipped<Op: ZipOperation>(_ a: [Float], _ b: [Float], _ op: Op) -> [Float] {

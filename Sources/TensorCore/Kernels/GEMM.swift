@@ -15,8 +15,35 @@ public enum GEMM {
             for row in 0..<m { for column in 0..<n { c[row * ldc + column] *= beta } }
             return
         }
+        if n == 1 || m == 1 {
+            matrixVector(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transposeA: transposeA,
+                         b: b, ldb: ldb, transposeB: transposeB, beta: beta, c: c, ldc: ldc)
+            return
+        }
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// The product when C is a single column (n = 1: c = op(A)·b) or a single row (m = 1: cᵀ = op(B)ᵀ·aᵀ),
+    /// on sgemv, which reads the matrix in place where sgemm would first pack it (spectral norm's power
+    /// iteration, a linear layer with one output). With β = 0, C is zeroed first, so what it held never matters.
+    @usableFromInline
+    static func matrixVector(m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
+                             b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if n == 1 {
+            // c[i·ldc] = Σ_p op(A)[i, p] · op(B)[p, 0]; op(B)'s column is B's row (transposed) or column.
+            if beta == 0 { for row in 0..<m { c[row * ldc] = 0 } }
+            let (rows, columns) = transposeA ? (k, m) : (m, k)
+            cblas_sgemv(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, Int32(rows), Int32(columns), alpha,
+                        a, Int32(lda), b, Int32(transposeB ? 1 : ldb), beta, c, Int32(ldc))
+        } else {
+            // c[j] = Σ_p op(A)[0, p] · op(B)[p, j]: op(B)ᵀ times op(A)'s row.
+            if beta == 0 { c.update(repeating: 0, count: n) }
+            let (rows, columns) = transposeB ? (n, k) : (k, n)
+            cblas_sgemv(CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans, Int32(rows), Int32(columns), alpha,
+                        b, Int32(ldb), a, Int32(transposeA ? lda : 1), beta, c, 1)
+        }
     }
 
     /// Contiguous convenience: C = op(A)·op(B) with A stored as (transposeA ? k×m : m×k), B likewise.

@@ -10,7 +10,6 @@ enum UnaryOperations {
     struct SquareRoot: UnaryOperation { @inline(__always) func apply(_ x: Float) -> Float { x.squareRoot() } }
     struct Square: UnaryOperation { @inline(__always) func apply(_ x: Float) -> Float { x * x } }
     struct Power: UnaryOperation { let p: Float; @inline(__always) func apply(_ x: Float) -> Float { Foundation.pow(x, p) } }
-    struct HyperbolicTangent: UnaryOperation { @inline(__always) func apply(_ x: Float) -> Float { Foundation.tanh(x) } }
     struct Sigmoid: UnaryOperation {
         @inline(__always) func apply(_ x: Float) -> Float {
             x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
