@@ -17,6 +17,10 @@ public struct ResultsTable {
         public var secondFID: Summary
         /// From `evaluation.explain` (empty when no run has it): precision, recall, memorised share, cutout leakage.
         public var precision: Summary, recall: Summary, memorised: Summary, leakage: Summary
+        /// D's training − held-out accuracy over each finished run's last evaluations (`DiscriminatorGap`).
+        public var discriminatorGap: Summary
+        /// Training wall time of each finished run, in seconds.
+        public var seconds: Summary
         public var failed: Int
         public var paper: Double?
     }
@@ -70,6 +74,7 @@ public struct ResultsTable {
                     var reported: Double?
                     if case .number(let value)? = paper?["reported"]?[members[0].axes[rowAxis] ?? ""]?[column] { reported = value }
                     let finished = members.filter { $0.status == "finished" }
+                    let gaps = finished.compactMap { DiscriminatorGap.late(set.directory(for: $0.id).readMetrics()) }
                     cells[key(row, column)] = Cell(best: Summary(members.compactMap(MetricName.fidBest.value)),
                                                    final: Summary(members.compactMap(MetricName.fidFinal.value)),
                                                    kid: Summary(members.compactMap(MetricName.kidFinal.value)),
@@ -78,6 +83,7 @@ public struct ResultsTable {
                                                    recall: Summary(members.compactMap(MetricName.recall.value)),
                                                    memorised: Summary(members.compactMap(MetricName.memorised.value)),
                                                    leakage: Summary(members.compactMap(MetricName.leakCutout.value)),
+                                                   discriminatorGap: Summary(gaps), seconds: Summary(finished.map(\.seconds)),
                                                    failed: members.filter { $0.status != "finished" }.count, paper: reported)
                 }
             }
@@ -101,11 +107,13 @@ public struct ResultsTable {
     var hasPaper: Bool { cells.values.contains { $0.paper != nil } }
     var hasSecond: Bool { secondProtocol != nil }
     var hasExplanations: Bool { cells.values.contains { $0.precision.count > 0 } }
+    var hasGap: Bool { cells.values.contains { $0.discriminatorGap.count > 0 } }
 
     /// Per cell: best FID (with seeds and failures), final FID, final KID, the final extractor's FID, the paper's number.
     var parts: [String] {
         ["best FID", "final FID", "final KID"] + (hasSecond ? ["\(ResultsTable.shortName(secondProtocol!.extractor)) FID"] : [])
-            + (hasExplanations ? ["precision", "recall", "memorised", "cutout leak"] : []) + (hasPaper ? ["paper"] : [])
+            + (hasExplanations ? ["precision", "recall", "memorised", "cutout leak"] : [])
+            + (hasGap ? ["D acc. train − held-out, last \(DiscriminatorGap.evaluations) evals"] : []) + (hasPaper ? ["paper"] : [])
     }
 
     static func shortName(_ extractor: String) -> String { extractor.hasPrefix("inception") ? "Inception" : extractor }
@@ -119,8 +127,26 @@ public struct ResultsTable {
         if hasExplanations {
             texts += [cell.precision, cell.recall, cell.memorised, cell.leakage].map { ResultsTable.text($0) }
         }
+        if hasGap { texts.append(ResultsTable.text(cell.discriminatorGap)) }
         if hasPaper { texts.append(cell.paper.map { String(format: "%.2f", $0) } ?? "") }
         return texts
+    }
+
+    /// "Training wall time: …" over the table's finished runs (as each measured it: runs that shared the
+    /// cores with another took longer), or nil when there is none.
+    var wallTimeText: String? {
+        let seconds = cells.values.flatMap(\.seconds.values)
+        guard let shortest = seconds.min(), let longest = seconds.max() else { return nil }
+        return "Training wall time: \(seconds.count) finished run(s), \(ResultsTable.duration(seconds.reduce(0, +))) in all, "
+            + "\(ResultsTable.duration(shortest))–\(ResultsTable.duration(longest)) each."
+    }
+
+    /// "2 h 05 min", "14 min", "40 s".
+    public static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        if total < 60 { return "\(total) s" }
+        let (hours, minutes) = (total / 3600, total % 3600 / 60)
+        return hours > 0 ? String(format: "%d h %02d min", hours, minutes) : "\(minutes) min"
     }
 
     var header: [String] {
@@ -137,16 +163,19 @@ public struct ResultsTable {
             lines.append("| " + header.joined(separator: " | ") + " |")
             lines.append("|" + header.map { _ in "---" }.joined(separator: "|") + "|")
             lines += body.map { "| " + $0.joined(separator: " | ") + " |" }
+            if let time = wallTimeText { lines += ["", time] }
             return lines.joined(separator: "\n") + "\n"
         case .csv:
             func quote(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
-            var lines = ["table,protocol,row,column,best_mean,best_std,final_mean,final_std,seeds,failed,paper,kid_mean,kid_std,second_fid_mean,second_fid_std"]
+            var lines = ["table,protocol,row,column,best_mean,best_std,final_mean,final_std,seeds,failed,paper,kid_mean,kid_std,second_fid_mean,second_fid_std,d_gap_mean,d_gap_std,wall_seconds_mean"]
             for row in rows {
                 for column in columns {
                     guard let c = cells[ResultsTable.key(row, column)] else { continue }
                     let second = c.secondFID.count > 0 ? ["\(c.secondFID.mean)", "\(c.secondFID.std)"] : ["", ""]
+                    let gap = c.discriminatorGap.count > 0 ? ["\(c.discriminatorGap.mean)", "\(c.discriminatorGap.std)"] : ["", ""]
+                    let wall = c.seconds.count > 0 ? ["\(c.seconds.mean)"] : [""]
                     lines.append(([title, protocolText, row, column, "\(c.best.mean)", "\(c.best.std)", "\(c.final.mean)", "\(c.final.std)",
-                                   "\(c.best.count)", "\(c.failed)", c.paper.map { "\($0)" } ?? "", "\(c.kid.mean)", "\(c.kid.std)"] + second)
+                                   "\(c.best.count)", "\(c.failed)", c.paper.map { "\($0)" } ?? "", "\(c.kid.mean)", "\(c.kid.std)"] + second + gap + wall)
                         .map(quote).joined(separator: ","))
                 }
             }

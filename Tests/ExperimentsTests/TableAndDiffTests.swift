@@ -54,6 +54,30 @@ final class TableAndDiffTests: XCTestCase {
         XCTAssertTrue(tables[0].render(.csv).contains("none,0.1,32.0,2.8284271247461903,42.0,2.8284271247461903,2,0,39.78"), tables[0].render(.csv))
     }
 
+    /// Figure 1's signal in the table: D's training − held-out accuracy averaged over each run's last five
+    /// evaluations (earlier ones ignored), mean ± std over seeds; and the runs' wall time under the table.
+    func testTableShowsTheDiscriminatorGapAndWallTime() throws {
+        try grid()
+        try write("a", axes: ["strategy": "none", "seed": "0"], final: 40, best: 30)
+        try write("b", axes: ["strategy": "none", "seed": "1"], final: 44, best: 34)
+        func evaluations(_ lateGap: Double) -> [MetricsLine] {
+            (1...7).map { i in
+                var l = line(1, iteration: i * 100)
+                (l.dAccuracyTrain, l.dAccuracyHeldOut) = i <= 2 ? (0.5, 0.5) : (0.5 + lateGap, 0.5)
+                return l
+            }
+        }
+        try RunDirectory(RunStore.folder(resultsRoot: folder.path, id: "a")).writeMetrics(evaluations(0.2))
+        try RunDirectory(RunStore.folder(resultsRoot: folder.path, id: "b")).writeMetrics(evaluations(0.4))
+        let table = ResultsTable.build(try ResultSet.load(gridFolder))[0]
+        let markdown = table.render(.md)
+        XCTAssertTrue(markdown.contains("D acc. train − held-out, last 5 evals |"), markdown)
+        XCTAssertTrue(markdown.contains("| 0.30 ± 0.14 |"), markdown)
+        XCTAssertTrue(markdown.contains("Training wall time: 2 finished run(s), 2 s in all, 1 s–1 s each."), markdown)
+        XCTAssertEqual(DiscriminatorGap.late([]), nil)
+        XCTAssertEqual(ResultsTable.duration(7_530), "2 h 05 min")
+    }
+
     /// The report's Figure 1: one D-accuracy panel per data fraction, each with only its fraction's experiments
     /// (training and held-out lines); a grid of one fraction gets one chart with all of them.
     func testFigureOnePanelPerFraction() throws {
