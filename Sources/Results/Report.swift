@@ -14,7 +14,7 @@ public enum Report {
     }
 
     static func table(_ t: ResultsTable) -> String {
-        let rows = t.render(.md).split(separator: "\n").filter { $0.hasPrefix("|") && !$0.hasPrefix("|---") }
+        let rows = t.render(.md, layout: t.columns.count > 1 ? .long : .wide).split(separator: "\n").filter { $0.hasPrefix("|") && !$0.hasPrefix("|---") }
         var html = "<h3>\(escape(t.title))</h3><p class=\"protocol\">Protocol: \(escape(t.protocolText))</p><table>"
         for (index, row) in rows.enumerated() {
             let cells = row.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast().map { $0.trimmingCharacters(in: .whitespaces) }

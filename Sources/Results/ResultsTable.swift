@@ -7,6 +7,9 @@ import Metrics
 /// different protocols go to separate tables: numbers of two protocols never share a column.
 public struct ResultsTable {
     public enum Format: String, CaseIterable, Sendable { case md, csv, tex }
+    /// wide: one row per row-axis value, each column-axis value a group of columns (the paper's layout);
+    /// long: one row per (column value, row value) pair, so many metrics over many columns stay readable.
+    public enum Layout: String, CaseIterable, Sendable { case wide, long }
 
     public struct Cell {
         public var best: Summary
@@ -149,12 +152,22 @@ public struct ResultsTable {
         return hours > 0 ? String(format: "%d h %02d min", hours, minutes) : "\(minutes) min"
     }
 
-    var header: [String] {
-        [rowAxis] + columns.flatMap { column in parts.map { columnAxis == nil ? $0 : "\(columnAxis!)=\(column) \($0)" } }
+    func headerCells(_ layout: Layout) -> [String] {
+        guard layout == .wide || columnAxis == nil else { return [columnAxis!, rowAxis] + parts }
+        return [rowAxis] + columns.flatMap { column in parts.map { columnAxis == nil ? $0 : "\(columnAxis!)=\(column) \($0)" } }
     }
 
-    public func render(_ format: Format) -> String {
-        let body = rows.map { row in [row] + columns.flatMap { cellTexts(row, $0) } }
+    func bodyRows(_ layout: Layout) -> [[String]] {
+        guard layout == .wide || columnAxis == nil else {
+            return columns.flatMap { column in
+                rows.filter { cells[ResultsTable.key($0, column)] != nil }.map { [column, $0] + cellTexts($0, column) }
+            }
+        }
+        return rows.map { row in [row] + columns.flatMap { cellTexts(row, $0) } }
+    }
+
+    public func render(_ format: Format, layout: Layout = .wide) -> String {
+        let (header, body) = (headerCells(layout), bodyRows(layout))
         switch format {
         case .md:
             var lines = ["### \(title)", "", "Protocol: \(protocolText)"

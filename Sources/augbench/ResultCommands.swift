@@ -41,11 +41,14 @@ struct TableCommand: ParsableCommand {
         abstract: "Paper-style table of a grid's results (mean ± std over seeds, best and final FID, the paper's numbers beside).")
     @OptionGroup var source: ResultSource
     @Option(help: "md, csv or tex.") var format = "md"
+    @Option(help: "wide (one row per row value, a group of columns per column value: the paper's layout) or long (one row per column and row value; for md and tex).")
+    var layout = "wide"
 
     func run() throws {
         guard let format = ResultsTable.Format(rawValue: format) else { throw ValidationError("--format must be md, csv or tex") }
+        guard let layout = ResultsTable.Layout(rawValue: layout) else { throw ValidationError("--layout must be wide or long") }
         let set = try source.loadSome()
-        print(ResultsTable.build(set).map { $0.render(format) }.joined(separator: "\n"), terminator: "")
+        print(ResultsTable.build(set).map { $0.render(format, layout: layout) }.joined(separator: "\n"), terminator: "")
         if !set.unreadable.isEmpty { throw ExitCode(1) }
     }
 }

@@ -50,6 +50,9 @@ final class TableAndDiffTests: XCTestCase {
         XCTAssertTrue(markdown.contains("| none | 32.00 ± 2.83 (n=2) | 42.00 ± 2.83 | 0.1000 ± 0.0000 | 39.78 |"), markdown)
         XCTAssertTrue(markdown.contains("| diffaugment | 18.00 [1 failed] | 20.00 | 0.1000 |  |"), markdown)
         XCTAssertTrue(tables[0].render(.tex).contains("\\begin{tabular}"))
+        let long = tables[0].render(.md, layout: .long)
+        XCTAssertTrue(long.contains("| fraction | strategy | best FID | final FID | final KID | paper |"), long)
+        XCTAssertTrue(long.contains("| 0.1 | none | 32.00 ± 2.83 (n=2) | 42.00 ± 2.83 | 0.1000 ± 0.0000 | 39.78 |"), long)
         XCTAssertEqual(tables[0].rows, ["none", "diffaugment"], "rows follow the config's order, not the alphabet")
         XCTAssertTrue(tables[0].render(.csv).contains("none,0.1,32.0,2.8284271247461903,42.0,2.8284271247461903,2,0,39.78"), tables[0].render(.csv))
     }
