@@ -59,9 +59,8 @@ public enum GeometricOps {
         for (n, turns) in quarterTurns.enumerated() {
             for i in 0..<h {
                 for j in 0..<w {
-                    var (r, c) = (i, j)
-                    for _ in 0..<((turns % 4 + 4) % 4) { (r, c) = (c, w - 1 - r) }
-                    map.set(n, i, j, tap: 0, sourceRow: r, sourceColumn: c)
+                    let source = PlaneIndexing.quarterTurnSource(i, j, side: w, quarterTurns: turns)
+                    map.set(n, i, j, tap: 0, sourceRow: source.row, sourceColumn: source.column)
                 }
             }
         }

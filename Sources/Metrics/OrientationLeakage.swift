@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Orientation statistics for the rotation and flip policies (the paper's Figure 9): a generator that learned
 /// the augmented distribution (reals-only with `rotation` or `flip`) draws turned or mirrored images more
 /// often than its data holds them.
@@ -35,7 +37,7 @@ public enum OrientationLeakage {
         let mirrored = distances { i, j in (i, width - 1 - j) }
         var turned: Double?
         if height == width {
-            let turns = (1...3).map { k in distances { i, j in rotatedSource(i, j, side: width, quarterTurns: k) } }
+            let turns = (1...3).map { k in distances { i, j in PlaneIndexing.quarterTurnSource(i, j, side: width, quarterTurns: k) } }
             turned = share(count) { n in turns.contains { $0[n] < (1 - margin) * upright[n] } }
         }
         return Shares(turned: turned, mirrored: share(count) { mirrored[$0] < (1 - margin) * upright[$0] })
@@ -55,13 +57,5 @@ public enum OrientationLeakage {
             for p in map.indices { y[base + p] = x[base + map[p]] }
         }
         return y
-    }
-
-    /// Where output (i, j) of `quarterTurns` anticlockwise quarter turns reads from, as `GeometricOps.rotation90`:
-    /// one turn gives out[i, j] = x[j, side − 1 − i].
-    static func rotatedSource(_ i: Int, _ j: Int, side: Int, quarterTurns: Int) -> (Int, Int) {
-        var (r, c) = (i, j)
-        for _ in 0..<(quarterTurns % 4) { (r, c) = (c, side - 1 - r) }
-        return (r, c)
     }
 }

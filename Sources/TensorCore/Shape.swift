@@ -51,3 +51,16 @@ public enum Shape {
         return normalised
     }
 }
+
+/// Index rules of image planes that several targets share (an augmentation and a metric must turn an
+/// image the same way).
+public enum PlaneIndexing {
+    /// Where output (i, j) of `quarterTurns` anticlockwise quarter turns of a side × side plane reads from:
+    /// one turn gives out[i, j] = x[j, side − 1 − i]; negative turns go clockwise.
+    @inlinable
+    public static func quarterTurnSource(_ i: Int, _ j: Int, side: Int, quarterTurns: Int) -> (row: Int, column: Int) {
+        var (r, c) = (i, j)
+        for _ in 0..<((quarterTurns % 4 + 4) % 4) { (r, c) = (c, side - 1 - r) }
+        return (r, c)
+    }
+}
