@@ -28,6 +28,8 @@ public enum TrainStepBenchmark {
         public let peakMemoryBytes: Int
         /// Per-op wall times of the timed iterations, longest first, when profiled.
         public var profile: [OpProfile.Entry] = []
+        /// Convolution kernel calls by direction, shape and kernel, longest first, when profiled.
+        public var kernelProfile: [OpProfile.KernelEntry] = []
         public var iterationsPerSecond: Double { Double(iterations) / seconds }
     }
 
@@ -66,10 +68,10 @@ public enum TrainStepBenchmark {
         for _ in 0..<warmup { try run.step(data) }
         let start = Date()
         let timed = { for _ in 0..<iterations { try run.step(data) } }
-        var entries: [OpProfile.Entry] = []
-        if profile { entries = try OpProfile.measure(timed) } else { try timed() }
+        var collected: (ops: [OpProfile.Entry], kernels: [OpProfile.KernelEntry]) = ([], [])
+        if profile { collected = try OpProfile.measureWithKernels(timed) } else { try timed() }
         return Measurement(workload: workload, iterations: iterations, seconds: Date().timeIntervalSince(start),
-                           peakMemoryBytes: peakResidentBytes(), profile: entries)
+                           peakMemoryBytes: peakResidentBytes(), profile: collected.ops, kernelProfile: collected.kernels)
     }
 
     /// FeatureNet features of `images` synthetic 1×32×32 images after a one-batch warm-up.

@@ -18,7 +18,16 @@ public final class OpProfile: @unchecked Sendable {
     /// The profile being collected, if any (read on every recorded op, so a plain static).
     nonisolated(unsafe) static var active: OpProfile?
 
+    /// Wall time of one kind of kernel call (a convolution's direction, shape and algorithm) across the
+    /// calls made while the profile ran, on any thread.
+    public struct KernelEntry: Sendable {
+        public let name: String
+        public var seconds = 0.0, calls = 0
+    }
+
     private var entries: [String: Entry] = [:]
+    private var kernelEntries: [String: KernelEntry] = [:]
+    private let kernelLock = NSLock()
     private var lastMark = DispatchTime.now().uptimeNanoseconds
     private let thread = Thread.current
     /// Ops run inside a pullback or a region belong to that pullback's or region's time.
@@ -26,12 +35,34 @@ public final class OpProfile: @unchecked Sendable {
 
     /// Runs `body` with profiling on for this thread and returns its per-op times, longest first.
     public static func measure(_ body: () throws -> Void) rethrows -> [Entry] {
+        try measureWithKernels(body).ops
+    }
+
+    /// `measure`, also returning the kernel calls `kernel` timed meanwhile, longest first.
+    public static func measureWithKernels(_ body: () throws -> Void) rethrows -> (ops: [Entry], kernels: [KernelEntry]) {
         precondition(active == nil, "OpProfile.measure: a profile is already running")
         let profile = OpProfile()
         active = profile
         defer { active = nil }
         try body()
-        return profile.entries.values.sorted { $0.totalSeconds > $1.totalSeconds }
+        return (profile.entries.values.sorted { $0.totalSeconds > $1.totalSeconds },
+                profile.kernelEntries.values.sorted { $0.seconds > $1.seconds })
+    }
+
+    /// Runs `body`, adding its wall time to the kernel entry `name` when a profile is running (from any
+    /// thread; `name` is only built then). Kernel times overlap the op times they are part of.
+    @inline(__always)
+    public static func kernel<Result>(_ name: @autoclosure () -> String, _ body: () throws -> Result) rethrows -> Result {
+        guard let profile = active else { return try body() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = try body()
+        let (elapsed, _) = profile.seconds(since: start)
+        let key = name()
+        profile.kernelLock.lock()
+        profile.kernelEntries[key, default: KernelEntry(name: key)].seconds += elapsed
+        profile.kernelEntries[key]!.calls += 1
+        profile.kernelLock.unlock()
+        return result
     }
 
     /// Runs `body`, charging all of its time, ops included, to `name` when a profile is running (work no op

@@ -22,7 +22,7 @@ struct TrainStep: ParsableCommand {
     @Option(help: "Timed iterations after 2 warm-up iterations (images for features; default 10 iterations, 10000 images).")
     var iterations: Int?
     @Flag(help: "Print one JSON object (workload, unit, rate, seconds, peak_mib, kernel).") var json = false
-    @Flag(help: "Also print wall time per op and iteration, forward and backward (training workloads; forward times include unrecorded work before the op).")
+    @Flag(help: "Also print wall time per op and iteration, forward and backward (training workloads; forward times include unrecorded work before the op), and of the convolution kernels by direction, shape and algorithm.")
     var profile = false
 
     func run() throws {
@@ -54,6 +54,14 @@ struct TrainStep: ParsableCommand {
         }
         let total = m.profile.reduce(0) { $0 + $1.totalSeconds } * perIteration
         print(String(format: "%29.2f          all ops (the step: %.2f ms)", total, m.seconds * perIteration))
+        guard !m.kernelProfile.isEmpty else { return }
+        let kernels = m.kernelProfile.reduce(0) { $0 + $1.seconds } * perIteration
+        print(String(format: "\n%9@ %7@ %7@  %@", "ms", "share", "calls", "convolution kernel (per iteration; inside the ops above)"))
+        for entry in m.kernelProfile {
+            let ms = entry.seconds * perIteration
+            print(String(format: "%9.2f %6.1f%% %7.1f  %@", ms, 100 * ms / kernels, Double(entry.calls) / Double(m.iterations), entry.name))
+        }
+        print(String(format: "%9.2f          all convolution kernels", kernels))
     }
 }
 

@@ -23,6 +23,20 @@ final class OpProfileTests: XCTestCase {
         XCTAssertTrue(entries.allSatisfy { $0.forwardSeconds >= 0 && $0.backwardSeconds >= 0 })
     }
 
+    /// A convolution's three kernels are timed by direction, shape and algorithm, once per call, only while a
+    /// profile runs.
+    func testConvolutionKernelsAreTimedByShape() {
+        let x = GradientCheck.sample([2, 8, 6, 6], seed: 3).requiringGradient()
+        let w = GradientCheck.sample([8, 8, 3, 3], seed: 4).requiringGradient()
+        _ = x.conv2d(w, padding: 1)  // outside any measurement
+        let (_, kernels) = OpProfile.measureWithKernels { x.conv2d(w, padding: 1).sum().backward() }
+        XCTAssertEqual(kernels.map(\.name).sorted(), ["forward N=2 8→8 3×3 s1 p1 6×6 winograd",
+                                                      "input gradient N=2 8→8 3×3 s1 p1 6×6 winograd",
+                                                      "weight gradient N=2 8→8 3×3 s1 p1 6×6 winograd"])
+        XCTAssertEqual(kernels.map(\.calls), [1, 1, 1])
+        XCTAssertTrue(kernels.allSatisfy { $0.seconds >= 0 })
+    }
+
     /// Ops run between two measurements are in neither: the second sees only its own op.
     func testNothingIsCollectedOutsideMeasure() {
         let x = GradientCheck.sample([4], seed: 2).requiringGradient()

@@ -128,7 +128,17 @@ public enum ConvolutionKernels {
     public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil,
                                outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
                                chunkBytes: Int? = nil, algorithm: Algorithm = .automatic, rectified: Bool = false) {
-        switch kernel(for: g, outChannels: outChannels, transposed: false, algorithm: algorithm) {
+        let chosen = kernel(for: g, outChannels: outChannels, transposed: false, algorithm: algorithm)
+        OpProfile.kernel(profileName("forward", g, outChannels, chosen)) {
+            forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g, y: y, chunkBytes: chunkBytes,
+                    kernel: chosen, rectified: rectified)
+        }
+    }
+
+    private static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
+                                chunkBytes: Int?, kernel chosen: Kernel, rectified: Bool) {
+        switch chosen {
         case .stridedWinograd:
             return StridedWinogradConvolution.forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g,
                                                       y: y, chunkBytes: chunkBytes ?? StridedWinogradConvolution.defaultChunkBytes,
@@ -162,7 +172,15 @@ public enum ConvolutionKernels {
     public static func transposed(dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int,
                                   geometry g: ConvGeometry, x: UnsafeMutablePointer<Float>,
                                   chunkBytes: Int? = nil, algorithm: Algorithm = .automatic) {
-        switch kernel(for: g, outChannels: outChannels, transposed: true, algorithm: algorithm) {
+        let chosen = kernel(for: g, outChannels: outChannels, transposed: true, algorithm: algorithm)
+        OpProfile.kernel(profileName("input gradient", g, outChannels, chosen)) {
+            transposed(dy: dy, weight: weight, outChannels: outChannels, geometry: g, x: x, chunkBytes: chunkBytes, kernel: chosen)
+        }
+    }
+
+    private static func transposed(dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int,
+                                   geometry g: ConvGeometry, x: UnsafeMutablePointer<Float>, chunkBytes: Int?, kernel chosen: Kernel) {
+        switch chosen {
         case .stridedWinograd:
             return StridedWinogradConvolution.transposed(dy: dy, weight: weight, outChannels: outChannels, geometry: g, x: x,
                                                          chunkBytes: chunkBytes ?? StridedWinogradConvolution.defaultChunkBytes)
@@ -187,7 +205,15 @@ public enum ConvolutionKernels {
     public static func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, outChannels: Int,
                                       geometry g: ConvGeometry, dw: UnsafeMutablePointer<Float>,
                                       chunkBytes: Int? = nil, algorithm: Algorithm = .automatic) {
-        switch kernel(for: g, outChannels: outChannels, transposed: false, algorithm: algorithm) {
+        let chosen = kernel(for: g, outChannels: outChannels, transposed: false, algorithm: algorithm)
+        OpProfile.kernel(profileName("weight gradient", g, outChannels, chosen)) {
+            weightGradient(x: x, dy: dy, outChannels: outChannels, geometry: g, dw: dw, chunkBytes: chunkBytes, kernel: chosen)
+        }
+    }
+
+    private static func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, outChannels: Int,
+                                       geometry g: ConvGeometry, dw: UnsafeMutablePointer<Float>, chunkBytes: Int?, kernel chosen: Kernel) {
+        switch chosen {
         case .stridedWinograd:
             return StridedWinogradConvolution.weightGradient(x: x, dy: dy, outChannels: outChannels, geometry: g, dw: dw,
                                                              chunkBytes: chunkBytes ?? StridedWinogradConvolution.defaultChunkBytes)
@@ -205,6 +231,12 @@ public enum ConvolutionKernels {
             GEMM.multiply(m: outChannels, n: g.patchSize, k: c.batch * plane, a: gradient, b: col,
                           transposeB: true, accumulate: accumulate, c: partial)
         }
+    }
+
+    /// "forward N=50 128→128 3×3 s1 p1 16×16 winograd": a kernel call's direction, shape and kernel, for `OpProfile.kernel`.
+    static func profileName(_ direction: String, _ g: ConvGeometry, _ outChannels: Int, _ kernel: Kernel) -> String {
+        "\(direction) N=\(g.batch) \(g.channels)→\(outChannels) \(g.kernelHeight)×\(g.kernelWidth) s\(g.stride) "
+            + "p\(g.paddingHeight) \(g.height)×\(g.width) \(kernel)"
     }
 
     /// result[i] = Σ over chunks of their [size] products, for weight gradients. Chunk i runs
