@@ -6,13 +6,16 @@ enum VectorMath {
 
     /// eˣ for |x| ≤ 80 (Cephes expf): x = n·ln 2 + r with n = round(x / ln 2) and |r| ≤ ln 2 / 2 (ln 2 split in
     /// two parts, so n·ln 2 is subtracted exactly), eʳ ≈ 1 + r + r²·P(r) with a degree-5 P, and 2ⁿ put into
-    /// the exponent bits. About 1 ulp. Lanes outside [−80, 80] (and NaN) are computed at the bound, so the
-    /// conversion of n to an integer cannot trap.
+    /// the exponent bits. About 1 ulp. Lanes outside [−80, 80] (and NaN) are computed at the bound, so 2ⁿ
+    /// stays a normal float.
     @inline(__always)
     static func exp(_ x: Vector) -> Vector {
         var x = x.replacing(with: 80, where: .!(x .<= 80))
         x.replace(with: -80, where: x .< -80)
-        let n = (x * 1.442_695_04).rounded(.toNearestOrEven)
+        // n = round(x / ln 2) by adding 1.5·2²³, which leaves n in the low mantissa bits (|n| < 2²²): the
+        // conversions of Swift's SIMD types do not vectorise, this does.
+        let shifted = x * 1.442_695_04 + 12_582_912
+        let n = shifted - 12_582_912
         let r = x - n * 0.693_359_375 + n * 2.121_944_40e-4
         var p = Vector(repeating: 1.987_569_15e-4)
         p = p * r + 1.398_199_95e-3
@@ -21,7 +24,8 @@ enum VectorMath {
         p = p * r + 1.666_666_546e-1
         p = p * r + 5.000_000_12e-1
         let er = p * (r * r) + r + 1
-        let scale = unsafeBitCast((SIMD16<Int32>(n) &+ 127) &<< 23, to: Vector.self)
+        let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
+        let scale = unsafeBitCast((integer &+ 127) &<< 23, to: Vector.self)
         return er * scale
     }
 
