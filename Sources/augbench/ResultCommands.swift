@@ -43,12 +43,22 @@ struct TableCommand: ParsableCommand {
     @Option(help: "md, csv or tex.") var format = "md"
     @Option(help: "wide (one row per row value, a group of columns per column value: the paper's layout) or long (one row per column and row value; for md and tex).")
     var layout = "wide"
+    @Option(name: .customLong("compare-to"),
+            help: "A row (e.g. none): under each table, every other row's difference from it in best/final FID, KID and D's gap, with Welch's t over seeds and its degrees of freedom (md only).")
+    var compareTo: String?
 
     func run() throws {
         guard let format = ResultsTable.Format(rawValue: format) else { throw ValidationError("--format must be md, csv or tex") }
         guard let layout = ResultsTable.Layout(rawValue: layout) else { throw ValidationError("--layout must be wide or long") }
         let set = try source.loadSome()
-        print(ResultsTable.build(set).map { $0.render(format, layout: layout) }.joined(separator: "\n"), terminator: "")
+        let tables = ResultsTable.build(set).map { table -> String in
+            let text = table.render(format, layout: layout)
+            guard let compareTo, format == .md else { return text }
+            let lines = table.comparisons(to: compareTo)
+            return text + (lines.isEmpty ? "" : "\nAgainst \(compareTo) (Welch's t over seeds; |t| > 4.30 at ν = 2, 2.78 at ν = 4 for p < 0.05):\n\n"
+                                           + lines.map { "- " + $0 }.joined(separator: "\n") + "\n")
+        }
+        print(tables.joined(separator: "\n"), terminator: "")
         if !set.unreadable.isEmpty { throw ExitCode(1) }
     }
 }

@@ -81,6 +81,25 @@ final class TableAndDiffTests: XCTestCase {
         XCTAssertEqual(ResultsTable.duration(7_530), "2 h 05 min")
     }
 
+    /// Welch's t between two cells over seeds, against hand-computed values; nil without two seeds a side.
+    func testComparisonsGiveWelchsT() throws {
+        let c = try XCTUnwrap(SeedComparison(Summary([0.77, 0.60, 0.78]), minus: Summary([0.70, 0.71, 0.66])))
+        // means 0.716667 and 0.69; variances of the means 0.010233/3 and 0.0007/3.
+        XCTAssertEqual(c.difference, 0.026667, accuracy: 1e-5)
+        XCTAssertEqual(c.t, 0.026667 / ((0.0102333 + 0.0007) / 3).squareRoot(), accuracy: 1e-4)
+        XCTAssertEqual(c.degreesOfFreedom, 2.27, accuracy: 0.01)
+        XCTAssertNil(SeedComparison(Summary([1]), minus: Summary([1, 2])))
+        try grid()
+        try write("a", axes: ["strategy": "none", "seed": "0"], final: 40, best: 30)
+        try write("b", axes: ["strategy": "none", "seed": "1"], final: 44, best: 34)
+        try write("c", axes: ["strategy": "diffaugment", "seed": "0"], final: 20, best: 18)
+        try write("d", axes: ["strategy": "diffaugment", "seed": "1"], final: 22, best: 19)
+        // none: best 32 ± 2.83, final 42 ± 2.83; diffaugment: best 18.5 ± 0.71, final 21 ± 1.41 (two seeds each).
+        let lines = ResultsTable.build(try ResultSet.load(gridFolder))[0].comparisons(to: "none")
+        XCTAssertEqual(lines.count, 1)
+        XCTAssertTrue(lines[0].hasPrefix("fraction=FID, diffaugment − none: best FID -13.50 (t = -6.5, ν = 1.1); final FID -21.00 (t = -9.4, ν = 1.5)"), lines[0])
+    }
+
     /// The report's Figure 1: one D-accuracy panel per data fraction, each with only its fraction's experiments
     /// (training and held-out lines); a grid of one fraction gets one chart with all of them.
     func testFigureOnePanelPerFraction() throws {
