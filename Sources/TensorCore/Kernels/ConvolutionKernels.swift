@@ -128,8 +128,7 @@ public enum ConvolutionKernels {
     public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil,
                                outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
                                chunkBytes: Int? = nil, algorithm: Algorithm = .automatic, rectified: Bool = false) {
-        let chosen = kernel(for: g, outChannels: outChannels, transposed: false, algorithm: algorithm)
-        OpProfile.kernel(profileName("forward", g, outChannels, chosen)) {
+        run("forward", g, outChannels: outChannels, transposed: false, algorithm: algorithm) { chosen in
             forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g, y: y, chunkBytes: chunkBytes,
                     kernel: chosen, rectified: rectified)
         }
@@ -172,8 +171,7 @@ public enum ConvolutionKernels {
     public static func transposed(dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int,
                                   geometry g: ConvGeometry, x: UnsafeMutablePointer<Float>,
                                   chunkBytes: Int? = nil, algorithm: Algorithm = .automatic) {
-        let chosen = kernel(for: g, outChannels: outChannels, transposed: true, algorithm: algorithm)
-        OpProfile.kernel(profileName("input gradient", g, outChannels, chosen)) {
+        run("input gradient", g, outChannels: outChannels, transposed: true, algorithm: algorithm) { chosen in
             transposed(dy: dy, weight: weight, outChannels: outChannels, geometry: g, x: x, chunkBytes: chunkBytes, kernel: chosen)
         }
     }
@@ -205,8 +203,7 @@ public enum ConvolutionKernels {
     public static func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, outChannels: Int,
                                       geometry g: ConvGeometry, dw: UnsafeMutablePointer<Float>,
                                       chunkBytes: Int? = nil, algorithm: Algorithm = .automatic) {
-        let chosen = kernel(for: g, outChannels: outChannels, transposed: false, algorithm: algorithm)
-        OpProfile.kernel(profileName("weight gradient", g, outChannels, chosen)) {
+        run("weight gradient", g, outChannels: outChannels, transposed: false, algorithm: algorithm) { chosen in
             weightGradient(x: x, dy: dy, outChannels: outChannels, geometry: g, dw: dw, chunkBytes: chunkBytes, kernel: chosen)
         }
     }
@@ -231,6 +228,13 @@ public enum ConvolutionKernels {
             GEMM.multiply(m: outChannels, n: g.patchSize, k: c.batch * plane, a: gradient, b: col,
                           transposeB: true, accumulate: accumulate, c: partial)
         }
+    }
+
+    /// Chooses the kernel for `g` under `algorithm` and runs `body` with it, timed as `direction` while a profile runs.
+    private static func run(_ direction: String, _ g: ConvGeometry, outChannels: Int, transposed: Bool, algorithm: Algorithm,
+                            _ body: (Kernel) -> Void) {
+        let chosen = kernel(for: g, outChannels: outChannels, transposed: transposed, algorithm: algorithm)
+        OpProfile.kernel(profileName(direction, g, outChannels, chosen)) { body(chosen) }
     }
 
     /// "forward N=50 128→128 3×3 s1 p1 16×16 winograd": a kernel call's direction, shape and kernel, for `OpProfile.kernel`.
