@@ -124,9 +124,19 @@ public enum KernelBenchmarks {
                  kernel: 4, stride: 2, padding: 1, transposed: false)
     }
 
+    /// Inception-v3's stem: 3×3 stride-1 layers with few channels on large planes (the FID network, batch 50;
+    /// inference, so forward only).
+    public static let inceptionStemCases: [ConvCase] = [
+        ConvCase(name: "conv2d 3×3 Inception stem", batch: 50, inChannels: 32, outChannels: 32, size: 149, kernel: 3, stride: 1,
+                 padding: 0, transposed: false),
+        ConvCase(name: "conv2d 3×3 Inception stem", batch: 50, inChannels: 32, outChannels: 64, size: 147, kernel: 3, stride: 1,
+                 padding: 1, transposed: false),
+    ]
+
     /// Forward + input gradient + weight gradient kernels of a 3×3 stride-1 layer, by im2col and by
     /// Winograd (`ConvolutionKernels.Algorithm`); FLOPs are those of the direct convolution in both.
     public static func winogradComparison(_ c: ConvCase, minimumSeconds: Double,
+                                          forwardOnly: Bool = false,
                                           including wanted: (String) -> Bool = { _ in true }) -> [Measurement] {
         let g = ConvGeometry(batch: c.batch, channels: c.inChannels, height: c.size, width: c.size,
                              kernel: c.kernel, stride: c.stride, padding: c.padding)
@@ -141,6 +151,7 @@ public enum KernelBenchmarks {
                     ConvolutionKernels.forward(x: x, weight: w, outChannels: c.outChannels, geometry: g,
                                                y: $0.baseAddress!, algorithm: algorithm)
                 }
+                if forwardOnly { return }
                 dx.withUnsafeMutableBufferPointer {
                     ConvolutionKernels.transposed(dy: dy, weight: w, outChannels: c.outChannels, geometry: g,
                                                   x: $0.baseAddress!, algorithm: algorithm)
@@ -150,7 +161,8 @@ public enum KernelBenchmarks {
                                                       dw: $0.baseAddress!, algorithm: algorithm)
                 }
             }
-            return Measurement(name: "\(c.name) \(label) fwd+bwd", shape: c.shapeText, flops: 3 * c.forwardFlops,
+            return Measurement(name: "\(c.name) \(label) \(forwardOnly ? "fwd" : "fwd+bwd")", shape: c.shapeText,
+                               flops: (forwardOnly ? 1 : 3) * c.forwardFlops,
                                seconds: timing.median, repetitions: timing.repetitions)
         }
     }
@@ -167,6 +179,9 @@ public enum KernelBenchmarks {
         for c in convCases where wanted(c.name) { results += convolution(c, minimumSeconds: minimumSeconds) }
         for c in winogradCases + stridedWinogradCases {
             results += winogradComparison(c, minimumSeconds: minimumSeconds, including: wanted)
+        }
+        for c in inceptionStemCases {
+            results += winogradComparison(c, minimumSeconds: minimumSeconds, forwardOnly: true, including: wanted)
         }
         return results
     }

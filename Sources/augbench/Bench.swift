@@ -54,14 +54,7 @@ struct TrainStep: ParsableCommand {
         }
         let total = m.profile.reduce(0) { $0 + $1.totalSeconds } * perIteration
         print(String(format: "%29.2f          all ops (the step: %.2f ms)", total, m.seconds * perIteration))
-        guard !m.kernelProfile.isEmpty else { return }
-        let kernels = m.kernelProfile.reduce(0) { $0 + $1.seconds } * perIteration
-        print(String(format: "\n%9@ %7@ %7@  %@", "ms", "share", "calls", "convolution kernel (per iteration; inside the ops above)"))
-        for entry in m.kernelProfile {
-            let ms = entry.seconds * perIteration
-            print(String(format: "%9.2f %6.1f%% %7.1f  %@", ms, 100 * ms / kernels, Double(entry.calls) / Double(m.iterations), entry.name))
-        }
-        print(String(format: "%9.2f          all convolution kernels", kernels))
+        KernelProfileTable.show(m.kernelProfile, repetitions: m.iterations, unit: "iteration; inside the ops above")
     }
 }
 
