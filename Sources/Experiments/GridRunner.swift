@@ -161,7 +161,13 @@ public final class GridRunner {
         let evaluator = try data.evaluator(c, inputs)
         try directory.write(c.json, to: "config.json")
         try directory.write(inputs.manifest, to: "manifest.json")
-        try directory.write(ProvenanceProbe.current(kernel: options.kernel ?? BLASKernel.describeRunning()), to: "provenance.json")
+        var provenance = ProvenanceProbe.current(kernel: options.kernel ?? BLASKernel.describeRunning())
+        // A resumed run keeps the record of the sessions that trained its first iterations.
+        if FileManager.default.fileExists(atPath: directory.path("checkpoint.h5")),
+           let earlier = directory.read(Provenance.self, from: "provenance.json") {
+            provenance = provenance.resuming(earlier)
+        }
+        try directory.write(provenance, to: "provenance.json")
         if c.model.conditional && inputs.train.labels == nil {
             throw ConfigError(file: file.path, path: "model.conditional", "dataset \(c.dataset.name.rawValue) has no class labels")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Results
+import Storage
 import TensorCore
 
 enum ProvenanceProbe {
@@ -9,8 +10,14 @@ enum ProvenanceProbe {
         return Provenance(gitCommit: commit, gitDirty: dirty, swiftVersion: Toolchain.swiftVersion, openBLAS: BLASKernel.version,
                           blasKernel: kernel.summary, blasThreads: BLASKernel.threadCount, cpu: BLASKernel.cpuModel(),
                           cores: Parallel.workerCount, host: ProcessInfo.processInfo.hostName,
-                          started: ISO8601DateFormatter().string(from: Date()))
+                          started: ISO8601DateFormatter().string(from: Date()), executable: executable)
     }
+
+    /// Fingerprint of this process's executable (/proc/self/exe), computed once; nil where it cannot be read.
+    static let executable: String? = {
+        guard let data = FileManager.default.contents(atPath: "/proc/self/exe") else { return nil }
+        return Fingerprint.of(bytes: [UInt8](data), labels: nil, shape: [data.count])
+    }()
 
     static func git(_ arguments: [String]) -> String? {
         let process = Process()

@@ -64,8 +64,11 @@ public struct RunResult: Codable, Sendable {
     }
 }
 
-/// Where and on what a run ran.
+/// Where and on what a run ran: the session that trained it last, with the sessions before it when it was
+/// resumed from a checkpoint (another build, CPU or host may have trained its first iterations).
 public struct Provenance: Codable, Sendable {
+    /// HEAD of the working tree the run started in (the executable may have been built from another commit:
+    /// `executable` identifies the build itself).
     public var gitCommit: String
     public var gitDirty: Bool
     public var swiftVersion: String
@@ -76,8 +79,21 @@ public struct Provenance: Codable, Sendable {
     public var cores: Int
     public var host: String
     public var started: String
+    /// `Fingerprint` of the running executable's bytes (nil in records written before it was kept).
+    public var executable: String?
+    /// The sessions that trained the run before this one, oldest first (nil for a run trained in one session).
+    public var earlierSessions: [Provenance]?
 
-    public init(gitCommit: String, gitDirty: Bool, swiftVersion: String, openBLAS: String, blasKernel: String, blasThreads: Int, cpu: String, cores: Int, host: String, started: String) {
+    /// Keys as the records' snake_case strategy maps them: "open_blas" comes back as "openBlas", which a
+    /// synthesised key for `openBLAS` would not match (every provenance.json was unreadable before).
+    enum CodingKeys: String, CodingKey {
+        case gitCommit, gitDirty, swiftVersion, openBLAS = "openBlas", blasKernel, blasThreads, cpu, cores, host, started
+        case executable, earlierSessions
+    }
+
+    public init(gitCommit: String, gitDirty: Bool, swiftVersion: String, openBLAS: String, blasKernel: String, blasThreads: Int, cpu: String,
+                cores: Int, host: String, started: String, executable: String? = nil) {
+        self.executable = executable
         self.gitCommit = gitCommit
         self.gitDirty = gitDirty
         self.swiftVersion = swiftVersion
@@ -88,6 +104,14 @@ public struct Provenance: Codable, Sendable {
         self.cores = cores
         self.host = host
         self.started = started
+    }
+
+    /// This session's record followed by the sessions of `earlier`, which this one resumes.
+    public func resuming(_ earlier: Provenance) -> Provenance {
+        var record = self, previous = earlier
+        previous.earlierSessions = nil
+        record.earlierSessions = (earlier.earlierSessions ?? []) + [previous]
+        return record
     }
 }
 

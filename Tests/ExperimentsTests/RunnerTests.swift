@@ -187,6 +187,13 @@ final class RunnerTests: XCTestCase {
         if let killedAt, killedAt < 24 { XCTAssertTrue(resumed.stdout.contains("resuming at iteration"), resumed.stdout) }
         XCTAssertEqual(directory.readMetrics().map(\.withoutTiming), expected)
         XCTAssertEqual(directory.result?.status, "finished")
+        // The provenance keeps the killed session's record beside the one that finished the run.
+        let provenance = try XCTUnwrap(directory.read(Provenance.self, from: "provenance.json"))
+        if let killedAt, killedAt < 24 {
+            XCTAssertEqual(provenance.earlierSessions?.count, 1)
+            XCTAssertNil(provenance.earlierSessions?.first?.earlierSessions)
+        }
+        XCTAssertEqual(provenance.executable?.count, 32, "the executable's fingerprint")
     }
 
     /// The worker count (and so `run --jobs`, which gives each process a share of the cores) must not change

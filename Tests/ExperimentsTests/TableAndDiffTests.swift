@@ -81,6 +81,32 @@ final class TableAndDiffTests: XCTestCase {
         XCTAssertEqual(ResultsTable.duration(7_530), "2 h 05 min")
     }
 
+    /// provenance.json reads back: a record written before executables were fingerprinted (its "open_blas"
+    /// key once made every provenance unreadable, so baselines said commit "unknown"), and a resumed run's
+    /// record with its earlier session.
+    func testProvenanceRecordsReadBack() throws {
+        let directory = RunDirectory(URL(fileURLWithPath: Fixtures.path("provenance")))
+        let old = try XCTUnwrap(directory.read(Provenance.self, from: "provenance-93aaae1.json"))
+        XCTAssertEqual(old.gitCommit, "93aaae1088a6c33d9400f0e1a5a6c1c6773da593")
+        XCTAssertEqual(old.openBLAS, "0.3.21")
+        XCTAssertNil(old.executable)
+        var later = old
+        later.started = "2026-12-02T00:00:00Z"
+        later.executable = "0123456789abcdef0123456789abcdef"
+        var third = later
+        third.started = "2026-12-03T00:00:00Z"
+        let resumed = third.resuming(later.resuming(old))
+        let scratch = RunDirectory(folder)
+        try scratch.write(resumed, to: "provenance.json")
+        let read = try XCTUnwrap(scratch.read(Provenance.self, from: "provenance.json"))
+        XCTAssertEqual(read.earlierSessions?.map(\.started), ["2026-12-01T21:54:20Z", "2026-12-02T00:00:00Z"])
+        XCTAssertEqual(read.openBLAS, "0.3.21")
+        XCTAssertEqual(read.executable, "0123456789abcdef0123456789abcdef")
+        try write("a", axes: ["strategy": "none", "seed": "0"], final: 40, best: 30)
+        try scratch.write(old, to: "runs/a/provenance.json")
+        XCTAssertEqual(try ResultSet.load(gridFolder).gitCommit, old.gitCommit, "a baseline records the runs' commit")
+    }
+
     /// Welch's t between two cells over seeds, against hand-computed values; nil without two seeds a side.
     func testComparisonsGiveWelchsT() throws {
         let c = try XCTUnwrap(SeedComparison(Summary([0.77, 0.60, 0.78]), minus: Summary([0.70, 0.71, 0.66])))
