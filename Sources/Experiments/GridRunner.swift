@@ -19,6 +19,24 @@ public struct RunOptions {
     /// Set aside an unreadable checkpoint and train that run from the start (otherwise the run is reported failed).
     public var restartCorrupt = false
     public init() {}
+
+    /// `--only` text as (axis, value) pairs: "strategy=diffaugment,fraction=0.1" is two pairs; a comma-separated
+    /// piece without "=" continues the value before it, so a policy stays whole: "policy=translation,cutout".
+    /// nil when the text does not start with axis=value or has an empty axis.
+    public static func parseOnly(_ text: String) -> [(axis: String, value: String)]? {
+        var pairs: [(axis: String, value: String)] = []
+        for piece in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let parts = piece.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, !parts[0].isEmpty {
+                pairs.append((parts[0], parts[1]))
+            } else if parts.count == 1, !pairs.isEmpty, !parts[0].isEmpty {
+                pairs[pairs.count - 1].value += "," + parts[0]
+            } else {
+                return nil
+            }
+        }
+        return pairs.isEmpty ? nil : pairs
+    }
 }
 
 /// What a grid run did.

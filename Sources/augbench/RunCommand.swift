@@ -10,7 +10,7 @@ struct RunCommand: ParsableCommand {
         commandName: "run", abstract: "Run a grid of experiments from a JSON config (skipping finished runs, resuming interrupted ones).")
 
     @Argument(help: "Config file (JSON).") var config: String
-    @Option(help: "Only experiments matching these axis values, e.g. 'strategy=diffaugment,fraction=0.1'.") var only: String?
+    @Option(help: "Only experiments matching these axis values, e.g. 'strategy=diffaugment,fraction=0.1' or 'policy=translation,cutout'.") var only: String?
     @Flag(help: "List the experiments with ids and estimated cost; train nothing.") var dryRun = false
     @Option(help: "Run shard i of n (0-based), e.g. 0/4: experiments in id order, every n-th from i.") var shard: String?
     @Option(help: "Progress output: terminal, plain or json (default: terminal on a TTY, plain otherwise).") var progress: String?
@@ -28,11 +28,10 @@ struct RunCommand: ParsableCommand {
         options.restartCorrupt = restartCorrupt
         options.kernel = Startup.kernel
         if let only {
-            options.only = try only.split(separator: ",").map { pair in
-                let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard parts.count == 2 else { throw ValidationError("--only expects axis=value pairs separated by commas, got '\(pair)'") }
-                return (parts[0], parts[1])
+            guard let pairs = RunOptions.parseOnly(only) else {
+                throw ValidationError("--only expects axis=value pairs separated by commas (a value may hold commas: policy=translation,cutout), got '\(only)'")
             }
+            options.only = pairs
         }
         if let shard {
             let parts = shard.split(separator: "/").compactMap { Int($0) }

@@ -102,4 +102,14 @@ final class ConfigTests: XCTestCase {
             XCTAssertEqual(Experiment(config: config, axisValues: []).id(datasetFingerprint: result.datasetFingerprint), id)
         }
     }
+
+    /// --only: pairs split at commas, but a piece without "=" belongs to the value before it (policies).
+    func testOnlyKeepsCommasInsideValues() {
+        func parsed(_ text: String) -> [String]? { RunOptions.parseOnly(text)?.map { "\($0.axis)=\($0.value)" } }
+        XCTAssertEqual(parsed("strategy=diffaugment,fraction=0.1"), ["strategy=diffaugment", "fraction=0.1"])
+        XCTAssertEqual(parsed("policy=translation,cutout"), ["policy=translation,cutout"])
+        XCTAssertEqual(parsed("policy=color,translation,cutout,strategy=none"), ["policy=color,translation,cutout", "strategy=none"])
+        XCTAssertEqual(parsed(" strategy = none "), ["strategy=none"])
+        for bad in ["cutout", "", "=none", "strategy=none,,fraction=1", "strategy=none,"] { XCTAssertNil(parsed(bad), bad) }
+    }
 }
