@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["TensorCore"]),
         .target(name: "KernelBenchmarks", dependencies: ["TensorCore"], path: "Benchmarks/KernelBenchmarks"),
         .executableTarget(name: "augbench", dependencies: [
-            "TensorCore", "Augment", "Storage", "Data", "Metrics", "Results", "Experiments", "KernelBenchmarks", "COpenBLAS", "CHDF5", "CPNG",
+            "TensorCore", "Augment", "Storage", "Data", "Models", "Metrics", "Results", "Experiments", "KernelBenchmarks", "COpenBLAS", "CHDF5", "CPNG",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),

@@ -140,16 +140,8 @@ public struct ResultsTable {
     var wallTimeText: String? {
         let seconds = cells.values.flatMap(\.seconds.values)
         guard let shortest = seconds.min(), let longest = seconds.max() else { return nil }
-        return "Training wall time: \(seconds.count) finished run(s), \(ResultsTable.duration(seconds.reduce(0, +))) in all, "
-            + "\(ResultsTable.duration(shortest))–\(ResultsTable.duration(longest)) each."
-    }
-
-    /// "2 h 05 min", "14 min", "40 s".
-    public static func duration(_ seconds: Double) -> String {
-        let total = Int(seconds.rounded())
-        if total < 60 { return "\(total) s" }
-        let (hours, minutes) = (total / 3600, total % 3600 / 60)
-        return hours > 0 ? String(format: "%d h %02d min", hours, minutes) : "\(minutes) min"
+        return "Training wall time: \(seconds.count) finished run(s), \(DurationText.format(seconds.reduce(0, +))) in all, "
+            + "\(DurationText.format(shortest))–\(DurationText.format(longest)) each."
     }
 
     func headerCells(_ layout: Layout) -> [String] {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Results
 import Foundation
+import Models
 import TensorCore
 
 /// `augbench run CONFIG`: train every experiment of a grid (or the ones asked for).
@@ -79,15 +80,36 @@ struct RunCommand: ParsableCommand {
     private func printPlan(_ runner: GridRunner) throws {
         let planned = try runner.plannedRuns()
         print("grid \(runner.file.name): \(planned.count) experiment(s)")
-        print("| id | experiment | iterations | GFLOP/iteration | measured s/iteration | training time |")
-        print("|---|---|---:|---:|---:|---:|")
+        print("| id | experiment | status | iterations | GFLOP/iteration | measured s/iteration | training time left |")
+        print("|---|---|---|---:|---:|---:|---:|")
         var total = 0.0
         for (id, experiment) in planned {
+            let (status, done) = Self.status(of: RunDirectory(runner.folder(for: id)))
+            guard done < experiment.config.training.iterations else {
+                print("| \(id) | \(experiment.label) | \(status) | \(experiment.config.training.iterations) | | | \(DurationText.format(0)) |")
+                continue
+            }
             let cost = try runner.estimate(experiment)
-            total += cost.trainingSeconds
-            print(String(format: "| %@ | %@ | %d | %.2f | %.3f | %@ |", id, experiment.label, cost.iterations, cost.flopsPerIteration / 1e9,
-                         cost.secondsPerIteration, DurationText.format(cost.trainingSeconds)))
+            let left = cost.trainingSeconds * Double(cost.iterations - done) / Double(max(cost.iterations, 1))
+            total += left
+            print(String(format: "| %@ | %@ | %@ | %d | %.2f | %.3f | %@ |", id, experiment.label, status, cost.iterations,
+                         cost.flopsPerIteration / 1e9, cost.secondsPerIteration, DurationText.format(left)))
         }
-        print("total training time ≈ \(DurationText.format(total)) on this machine (evaluations not included)")
+        print("training time left ≈ \(DurationText.format(total)) on this machine (evaluations not included)")
+    }
+
+    /// "finished (FID 0.69)", "failed", "at iteration N" (a checkpoint to resume from) or "not started", and the
+    /// iterations already done (all of them for a finished or failed run).
+    static func status(of directory: RunDirectory) -> (text: String, iterations: Int) {
+        if let result = directory.result {
+            if result.status == "finished" {
+                return (result.final.map { String(format: "finished (FID %.2f)", $0.fid) } ?? "finished", .max)
+            }
+            return (result.status, .max)
+        }
+        let path = directory.path("checkpoint.h5")
+        guard FileManager.default.fileExists(atPath: path) else { return ("not started", 0) }
+        guard let iteration = (try? Checkpoint.read(from: path))?.integers["iteration"] else { return ("unreadable checkpoint", 0) }
+        return ("at iteration \(iteration)", Int(iteration))
     }
 }

@@ -83,6 +83,7 @@ final class RunnerTests: XCTestCase {
         XCTAssertTrue(again.stdout.contains("2 already done"), again.stdout)
         let only = try run([path, "--only", "strategy=diffaugment", "--dry-run"])
         XCTAssertTrue(only.stdout.contains("1 experiment(s)") && only.stdout.contains("GFLOP"), only.stdout)
+        XCTAssertTrue(only.stdout.contains("| finished (FID ") && only.stdout.contains("training time left ≈ 0m00s"), only.stdout)
         let bogus = try run([path, "--only", "strategy=bogus"])
         XCTAssertEqual(bogus.status, 1)
         XCTAssertTrue(bogus.stderr.contains("--only strategy=bogus: no experiment has that value (values in this grid: diffaugment, none)"), bogus.stderr)
