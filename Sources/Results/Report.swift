@@ -40,9 +40,9 @@ public enum Report {
             let directory = set.directory(for: run.id)
             body += "<div class=\"run\"><h3>\(escape(run.label)) <small>\(run.id) · \(run.status)</small></h3>"
             if let final = run.final, let best = run.best {
-                body += String(format: "<p>final (it %d): FID %.2f, IS %.2f ± %.2f, KID %.4f, D acc. %.3f train / %.3f held-out · best FID %.2f at it %d · %.0f s</p>",
+                body += String(format: "<p>final (it %d): FID %.2f, IS %.2f ± %.2f, KID %.4f, D acc. %.3f train / %.3f held-out · best FID %.2f at it %d · trained in %@</p>",
                                final.iteration, final.fid, final.isMean, final.isStd, final.kidMean, final.dAccuracyTrain,
-                               final.dAccuracyHeldOut, best.fid, best.iteration, run.seconds)
+                               final.dAccuracyHeldOut, best.fid, best.iteration, DurationText.format(run.seconds))
             }
             if let samples = FileManager.default.contents(atPath: directory.path("samples.png")) { body += image(samples, alt: "samples of \(run.label)") }
             if let e = run.explanations {
