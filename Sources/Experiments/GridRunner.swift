@@ -179,13 +179,9 @@ public final class GridRunner {
         let evaluator = try data.evaluator(c, inputs)
         try directory.write(c.json, to: "config.json")
         try directory.write(inputs.manifest, to: "manifest.json")
-        var provenance = ProvenanceProbe.current(kernel: options.kernel ?? BLASKernel.describeRunning())
-        // A resumed run keeps the record of the sessions that trained its first iterations.
-        if FileManager.default.fileExists(atPath: directory.path("checkpoint.h5")),
-           let earlier = directory.read(Provenance.self, from: "provenance.json") {
-            provenance = provenance.resuming(earlier)
-        }
-        try directory.write(provenance, to: "provenance.json")
+        let session = ProvenanceProbe.current(kernel: options.kernel ?? BLASKernel.describeRunning())
+        let earlier = directory.read(Provenance.self, from: "provenance.json")  // read before this session's replaces it
+        try directory.write(session, to: "provenance.json")
         if c.model.conditional && inputs.train.labels == nil {
             throw ConfigError(file: file.path, path: "model.conditional", "dataset \(c.dataset.name.rawValue) has no class labels")
         }
@@ -195,6 +191,9 @@ public final class GridRunner {
                                              iterations: c.training.iterations, iterationsPerSecond: 0, lossD: 0, lossG: 0, lastFID: nil)
         let loop = TrainingLoop(run: run, evaluator: evaluator, inputs: inputs, directory: directory, reporter: reporter, status: status)
         if let iteration = try loop.resumeIfPossible(restartCorrupt: options.restartCorrupt) {
+            // A resumed run keeps the record of the sessions that trained its first iterations (a checkpoint set
+            // aside as corrupt starts the run afresh, with this session's record alone).
+            if let earlier { try directory.write(session.resuming(earlier), to: "provenance.json") }
             reporter.event("[\(position)/\(total)] \(experiment.label) (\(id)): resuming at iteration \(iteration)")
         }
         var result = RunResult(id: id, grid: file.name, label: experiment.label,
