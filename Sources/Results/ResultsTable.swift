@@ -176,9 +176,10 @@ public struct ResultsTable {
             for row in rows {
                 for column in columns {
                     guard let c = cells[ResultsTable.key(row, column)] else { continue }
-                    let second = c.secondFID.count > 0 ? ["\(c.secondFID.mean)", "\(c.secondFID.std)"] : ["", ""]
-                    let gap = c.discriminatorGap.count > 0 ? ["\(c.discriminatorGap.mean)", "\(c.discriminatorGap.std)"] : ["", ""]
-                    let wall = c.seconds.count > 0 ? ["\(c.seconds.mean)"] : [""]
+                    // Mean and std of a summary that may be empty (no run has it): blank fields then.
+                    func meanStd(_ s: Summary) -> [String] { s.count > 0 ? ["\(s.mean)", "\(s.std)"] : ["", ""] }
+                    let (second, gap) = (meanStd(c.secondFID), meanStd(c.discriminatorGap))
+                    let wall = [c.seconds.count > 0 ? "\(c.seconds.mean)" : ""]
                     lines.append(([title, protocolText, row, column, "\(c.best.mean)", "\(c.best.std)", "\(c.final.mean)", "\(c.final.std)",
                                    "\(c.best.count)", "\(c.failed)", c.paper.map { "\($0)" } ?? "", "\(c.kid.mean)", "\(c.kid.std)"] + second + gap + wall)
                         .map(quote).joined(separator: ","))

@@ -51,9 +51,14 @@ struct TableCommand: ParsableCommand {
         guard let format = ResultsTable.Format(rawValue: format) else { throw ValidationError("--format must be md, csv or tex") }
         guard let layout = ResultsTable.Layout(rawValue: layout) else { throw ValidationError("--layout must be wide or long") }
         let set = try source.loadSome()
-        let tables = ResultsTable.build(set).map { table -> String in
+        let built = ResultsTable.build(set)
+        if let compareTo, !built.contains(where: { $0.rows.contains(compareTo) }) {
+            let rows = Array(Set(built.flatMap(\.rows))).sorted().joined(separator: ", ")
+            throw ValidationError("--compare-to \(compareTo): no such row in \(set.folder) (its rows: \(rows))")
+        }
+        let tables = built.map { table -> String in
             let text = table.render(format, layout: layout)
-            guard let compareTo, format == .md else { return text }
+            guard let compareTo, format == .md, table.rows.contains(compareTo) else { return text }
             let lines = table.comparisons(to: compareTo)
             return text + (lines.isEmpty ? "" : "\nAgainst \(compareTo) (Welch's t over seeds; |t| > 4.30 at ν = 2, 2.78 at ν = 4 for p < 0.05):\n\n"
                                            + lines.map { "- " + $0 }.joined(separator: "\n") + "\n")

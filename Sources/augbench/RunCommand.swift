@@ -82,34 +82,41 @@ struct RunCommand: ParsableCommand {
         print("grid \(runner.file.name): \(planned.count) experiment(s)")
         print("| id | experiment | status | iterations | GFLOP/iteration | measured s/iteration | training time left |")
         print("|---|---|---|---:|---:|---:|---:|")
-        var total = 0.0
+        var (total, unestimated) = (0.0, 0)
         for (id, experiment) in planned {
             let (status, done) = Self.status(of: RunDirectory(runner.folder(for: id)))
             guard done < experiment.config.training.iterations else {
                 print("| \(id) | \(experiment.label) | \(status) | \(experiment.config.training.iterations) | | | \(DurationText.format(0)) |")
                 continue
             }
-            let cost = try runner.estimate(experiment)
+            // An experiment that cannot take a step (it diverges at once) is listed, and the plan goes on.
+            let cost: CostEstimate
+            do { cost = try runner.estimate(experiment) } catch {
+                print("| \(id) | \(experiment.label) | \(status) | \(experiment.config.training.iterations) | | | cannot estimate: \(error) |")
+                unestimated += 1
+                continue
+            }
             let left = cost.trainingSeconds * Double(cost.iterations - done) / Double(max(cost.iterations, 1))
             total += left
             print(String(format: "| %@ | %@ | %@ | %d | %.2f | %.3f | %@ |", id, experiment.label, status, cost.iterations,
                          cost.flopsPerIteration / 1e9, cost.secondsPerIteration, DurationText.format(left)))
         }
-        print("training time left ≈ \(DurationText.format(total)) on this machine (evaluations not included)")
+        print("training time left ≈ \(DurationText.format(total)) on this machine (evaluations not included)"
+              + (unestimated > 0 ? ", and \(unestimated) experiment(s) that cannot be estimated" : ""))
     }
 
-    /// "finished (FID 0.69)", "failed", "at iteration N" (a checkpoint to resume from) or "not started", and the
-    /// iterations already done (all of them for a finished or failed run).
+    /// "finished (FID 0.69)", "at iteration N" (a checkpoint to resume from) or "not started"; a failed run, which
+    /// `run` trains again, reads "failed, at iteration N" or "failed, from the start". With the iterations already
+    /// done (all of them for a finished run).
     static func status(of directory: RunDirectory) -> (text: String, iterations: Int) {
-        if let result = directory.result {
-            if result.status == "finished" {
-                return (result.final.map { String(format: "finished (FID %.2f)", $0.fid) } ?? "finished", .max)
-            }
-            return (result.status, .max)
+        let result = directory.result
+        if let result, result.status == "finished" {
+            return (result.final.map { String(format: "finished (FID %.2f)", $0.fid) } ?? "finished", .max)
         }
+        let failed = result.map { "\($0.status), " } ?? ""
         let path = directory.path("checkpoint.h5")
-        guard FileManager.default.fileExists(atPath: path) else { return ("not started", 0) }
-        guard let iteration = (try? Checkpoint.read(from: path))?.integers["iteration"] else { return ("unreadable checkpoint", 0) }
-        return ("at iteration \(iteration)", Int(iteration))
+        guard FileManager.default.fileExists(atPath: path) else { return (result == nil ? "not started" : failed + "from the start", 0) }
+        guard let iteration = (try? Checkpoint.read(from: path))?.integers["iteration"] else { return (failed + "unreadable checkpoint", 0) }
+        return (failed + "at iteration \(iteration)", Int(iteration))
     }
 }

@@ -96,6 +96,9 @@ final class RunnerTests: XCTestCase {
         let table = try CommandRunner.run(["table", results])
         XCTAssertEqual(table.status, 0, table.stderr)
         XCTAssertTrue(table.stdout.contains("| strategy | best FID | final FID |") && table.stdout.contains("| diffaugment |"), table.stdout)
+        let unknownRow = try CommandRunner.run(["table", results, "--compare-to", "bogus"])
+        XCTAssertNotEqual(unknownRow.status, 0)
+        XCTAssertTrue(unknownRow.stderr.contains("--compare-to bogus: no such row") && unknownRow.stderr.contains("diffaugment, none"), unknownRow.stderr)
         let baseline = folder.appendingPathComponent("baseline.json").path
         XCTAssertEqual(try CommandRunner.run(["baseline", "save", results, baseline]).status, 0)
         let same = try CommandRunner.run(["diff", results, baseline])
@@ -337,6 +340,8 @@ final class RunnerTests: XCTestCase {
         XCTAssertEqual(restarted.status, 0, restarted.stdout + restarted.stderr)
         XCTAssertEqual(RunDirectory(runs[0]).result?.status, "finished")
         XCTAssertTrue(FileManager.default.fileExists(atPath: runs[0].appendingPathComponent("checkpoint.h5.corrupt").path))
+        let provenance = try XCTUnwrap(RunDirectory(runs[0]).read(Provenance.self, from: "provenance.json"))
+        XCTAssertNil(provenance.earlierSessions, "a run restarted from the start keeps no earlier session")
     }
 
     /// Bad settings and names are errors that name the field, before anything is written.
@@ -441,6 +446,12 @@ final class RunnerTests: XCTestCase {
         XCTAssertTrue(output.stdout.contains("FAILED") && output.stdout.contains("loss became"), output.stdout)
         let statuses = try runFolders("diverge").compactMap { RunDirectory($0).result?.status }.sorted()
         XCTAssertEqual(statuses, ["failed", "finished"])
+        // `run` trains a failed run again, so the plan lists it as work left; one that diverges at once cannot be
+        // estimated, and the plan says so and goes on.
+        let plan = try run([path, "--dry-run"])
+        XCTAssertEqual(plan.status, 0, plan.stderr)
+        XCTAssertTrue(plan.stdout.contains("| failed, from the start |") && plan.stdout.contains("cannot estimate: G loss became")
+                      && plan.stdout.contains("and 1 experiment(s) that cannot be estimated"), plan.stdout)
     }
 
     /// Locks are held by live holders only: a lock file left by a dead process, an empty one, or one naming an
