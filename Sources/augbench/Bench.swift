@@ -46,14 +46,7 @@ struct TrainStep: ParsableCommand {
 
     /// Milliseconds per iteration for each op, longest first, and their sum.
     private func printProfile(_ m: TrainStepBenchmark.Measurement) {
-        let perIteration = 1000 / Double(m.iterations)
-        print(String(format: "\n%9@ %9@ %9@ %7@  %@", "fwd ms", "bwd ms", "total", "calls", "op (per iteration)"))
-        for entry in m.profile {
-            print(String(format: "%9.2f %9.2f %9.2f %7d  %@", entry.forwardSeconds * perIteration, entry.backwardSeconds * perIteration,
-                         entry.totalSeconds * perIteration, entry.forwardCalls / m.iterations, entry.op))
-        }
-        let total = m.profile.reduce(0) { $0 + $1.totalSeconds } * perIteration
-        print(String(format: "%29.2f          all ops (the step: %.2f ms)", total, m.seconds * perIteration))
+        OpProfileTable.show(m.profile, repetitions: m.iterations, unit: "iteration", wallSeconds: m.seconds)
         KernelProfileTable.show(m.kernelProfile, repetitions: m.iterations, unit: "iteration; inside the ops above")
     }
 }

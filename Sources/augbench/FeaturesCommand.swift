@@ -61,7 +61,7 @@ struct FeaturesCommand: ParsableCommand {
         var stratified: Int?
         @Option(help: "Seed of --stratified.") var subsetSeed: UInt64 = 0
         @Option(help: "Output feature file.") var output: String
-        @Flag(help: "Also print the convolution kernels' wall time by direction, shape and algorithm.") var profile = false
+        @Flag(help: "Also print the wall time by op and the convolution kernels' by direction, shape and algorithm.") var profile = false
 
         func run() throws {
             let extractor = try loadExtractor()
@@ -70,7 +70,7 @@ struct FeaturesCommand: ParsableCommand {
             let start = Date()
             var extracted: (features: [Float], logits: [Float]?) = ([], nil)
             let extract = { extracted = extractor.extract(values, count: n, imageShape: shape) }
-            let kernels = profile ? OpProfile.measureWithKernels(extract).kernels : { extract(); return [] }()
+            let measured = profile ? OpProfile.measureWithKernels(extract) : { extract(); return ([], []) }()
             let (features, logits) = extracted
             let set = FeatureSet(features: features, logits: logits, count: n, dimension: extractor.featureDimension,
                                  classes: extractor.classCount, extractor: extractor.extractorName, extractorHash: extractor.hash,
@@ -78,7 +78,10 @@ struct FeaturesCommand: ParsableCommand {
             try set.write(to: output)
             let seconds = Date().timeIntervalSince(start)
             print(String(format: "features of %d images in %.1f s (%.1f images/s)", n, seconds, Double(n) / seconds))
-            if profile { KernelProfileTable.show(kernels, repetitions: 1, unit: "all \(n) images") }
+            if profile {
+                OpProfileTable.show(measured.ops, repetitions: 1, unit: "all \(n) images", wallSeconds: seconds)
+                KernelProfileTable.show(measured.kernels, repetitions: 1, unit: "all \(n) images")
+            }
             print("wrote \(output): \(n) × \(set.dimension) features and \(set.classes) logits of \(source) from \(extractor.extractorName) (\(extractor.hash))")
         }
 

@@ -14,6 +14,16 @@ final class ShapingTests: XCTestCase {
         XCTAssertEqual(x.padded(alongAxis: 1, before: 1, after: 2).scalars, [0, 1, 2, 3, 0, 0, 0, 4, 5, 6, 0, 0])
     }
 
+    /// A concatenation large enough to be copied on the workers, with an empty part, against index formulas.
+    func testLargeConcatenationMatchesIndexFormula() {
+        let parts = [3, 0, 5, 2].map { c in Tensor(shape: [7, c, 40, 40], scalars: (0..<(7 * c * 1600)).map { Float($0 * 10 + c) }) }
+        let joined = Tensor.concatenated(parts, alongAxis: 1)
+        XCTAssertEqual(joined.shape, [7, 10, 40, 40])
+        var expected: [Float] = []
+        for n in 0..<7 { for part in parts { expected += part.scalars[(n * part.shape[1] * 1600)..<((n + 1) * part.shape[1] * 1600)] } }
+        XCTAssertEqual(joined.scalars, expected)
+    }
+
     func testPermuteOfRank4MatchesIndexFormula() {
         let t = Tensor(shape: [2, 3, 4, 5], scalars: (0..<120).map(Float.init))
         let p = t.permuted([2, 0, 3, 1])  // [4, 2, 5, 3]

@@ -8,15 +8,19 @@ extension Tensor {
                      "\(op) has no pullback: call it inside withoutGradients or on a tensor without gradient")
     }
 
-    /// Applies `pool(plane, output)` to every [H, W] plane of an NCHW tensor, giving [N, C, oh, ow].
-    func mapPlanes(outputHeight oh: Int, outputWidth ow: Int,
-                   _ pool: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> Tensor {
+    /// Applies `pool(plane, output, scratch)` to every [H, W] plane of an NCHW tensor, giving [N, C, oh, ow];
+    /// `scratch` holds `scratchCount` floats, one buffer per worker, reused across its planes.
+    func mapPlanes(outputHeight oh: Int, outputWidth ow: Int, scratchCount: Int = 0,
+                   _ pool: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> Tensor {
         let planes = shape[0] * shape[1], planeSize = shape[2] * shape[3]
+        let work = max(1, (planeSize + oh * ow) * 4)
         let values = [Float].uninitialized(planes * oh * ow) { out in
             scalars.withUnsafeBufferPointer { x in
                 let source = x.baseAddress!
-                Parallel.forEach(planes, work: planes * oh * ow * 9) { plane in
-                    pool(source + plane * planeSize, out + plane * oh * ow)
+                Parallel.forRanges(planes, minimumChunk: max(1, 65_536 / work)) { range in
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, scratchCount))
+                    defer { scratch.deallocate() }
+                    for plane in range { pool(source + plane * planeSize, out + plane * oh * ow, scratch) }
                 }
             }
         }
@@ -39,51 +43,29 @@ extension Tensor {
         requireInferenceOnly("avgPool2d")
         let window = PoolWindow(kernel: k, stride: s, padding: p)
         let rows = window.counts(extent: shape[2]), columns = window.counts(extent: shape[3])
-        return separablePool(SumReduction.self, kernel: k, stride: s, padding: p) { y, i in
-            for j in columns.indices {
-                y[j] /= Float(countingPadding ? k * k : rows[i] * columns[j])
+        let divisors = rows.flatMap { r in columns.map { Float(countingPadding ? k * k : r * $0) } }
+        return divisors.withUnsafeBufferPointer { divisors in
+            separablePool(SumReduction.self, kernel: k, stride: s, padding: p) { y, i in
+                let row = divisors.baseAddress! + i * columns.count
+                for j in columns.indices { y[j] /= row[j] }
             }
         }
     }
 
     /// A k×k pooling done as a pass along rows then along columns (both reductions are separable):
-    /// h[r, j] = ⊕_{a<k} x[r, j·s − p + a], y[i, j] = ⊕_{a<k} h[i·s − p + a, j] over positions inside x;
-    /// `finish(row, i)` then adjusts output row i.
+    /// h[r, j] = ⊕_{a<k} x[r, j·s − p + a], y[i, j] = ⊕_{a<k} h[i·s − p + a, j] over positions inside x,
+    /// each ⊕ starting from the reduction's identity and taking the taps in order; `finish(row, i)` then
+    /// adjusts output row i.
     func separablePool<R: PoolReduction>(_: R.Type, kernel k: Int, stride s: Int, padding p: Int,
                                           finish: (UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
         let (h, w) = (shape[2], shape[3])
         let window = PoolWindow(kernel: k, stride: s, padding: p)
         let (oh, ow) = (window.outputs(extent: h), window.outputs(extent: w))
         precondition(oh > 0 && ow > 0, "pooling: window \(k) larger than padded input \(shape)")
-        return mapPlanes(outputHeight: oh, outputWidth: ow) { x, y in
-            let rowPass = UnsafeMutablePointer<Float>.allocate(capacity: h * ow)
-            defer { rowPass.deallocate() }
-            for r in 0..<h {
-                let source = x + r * w, target = rowPass + r * ow
-                target.update(repeating: R.identity, count: ow)
-                for a in 0..<k {
-                    let valid = window.valid(offset: a, extent: w, outputs: ow)
-                    guard s == 1 else {
-                        for j in valid { target[j] = R.combine(target[j], source[j * s - p + a]) }
-                        continue
-                    }
-                    // Stride 1: a contiguous run the compiler vectorises.
-                    guard !valid.isEmpty else { continue }
-                    let shifted = source + (valid.lowerBound - p + a), run = target + valid.lowerBound
-                    for j in 0..<valid.count { run[j] = R.combine(run[j], shifted[j]) }
-                }
-            }
-            for i in 0..<oh {
-                let target = y + i * ow
-                target.update(repeating: R.identity, count: ow)
-                for a in 0..<k {
-                    let r = i * s - p + a
-                    guard r >= 0 && r < h else { continue }
-                    let source = rowPass + r * ow
-                    for j in 0..<ow { target[j] = R.combine(target[j], source[j]) }
-                }
-                finish(target, i)
-            }
+        let plane = SeparablePool<R>(window: window, height: h, width: w)
+        return mapPlanes(outputHeight: oh, outputWidth: ow, scratchCount: plane.scratchCount) { x, y, scratch in
+            plane.rows(x, into: scratch)
+            plane.columns(scratch, into: y, finish: finish)
         }
     }
 
@@ -95,7 +77,7 @@ extension Tensor {
         requireInferenceOnly("resizedBilinear")
         let (h, w) = (shape[2], shape[3])
         let rows = BilinearTaps(source: h, target: oh), columns = BilinearTaps(source: w, target: ow)
-        return mapPlanes(outputHeight: oh, outputWidth: ow) { x, y in
+        return mapPlanes(outputHeight: oh, outputWidth: ow) { x, y, _ in
             for i in 0..<oh {
                 let top = x + rows.low[i] * w, bottom = x + rows.high[i] * w
                 let (a, b) = (rows.lowWeight[i], rows.highWeight[i])
