@@ -148,7 +148,17 @@ public enum ConvolutionKernels {
         case .im2col: break
         }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width, pointwise = isPointwise(g)
-        forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes, groups: batchShares), groups: Parallel.workerCount,
+        let budget = chunkBytes ?? defaultChunkBytes
+        if BandedConvolution.applies(to: g, chunkBytes: budget) {
+            let rows = BandedConvolution.bandRows(g, chunkBytes: budget)
+            forEachChunk(g, chunk: 1, groups: Parallel.workerCount, scratchA: g.patchSize * rows * g.outputWidth, scratchB: 0) { _, start, c, columns, _ in
+                BandedConvolution.forwardImage(x: x + start * imageSize, weight: weight, bias: bias, outChannels: outChannels,
+                                               geometry: c, bandRows: rows, rectified: rectified, columns: columns,
+                                               y: y + start * outChannels * plane)
+            }
+            return
+        }
+        forEachChunk(g, chunk: chunkSize(g, budget, groups: batchShares), groups: Parallel.workerCount,
                      scratchA: g.patchSize * plane, scratchB: outChannels * plane) { _, start, c, col, product in
             // A pointwise convolution's columns for one image are the image: no copy.
             let copiesColumns = !(pointwise && c.batch == 1)
