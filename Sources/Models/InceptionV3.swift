@@ -93,6 +93,17 @@ struct InceptionConv {
     }
 
     func callAsFunction(_ x: Tensor) -> Tensor { x.conv2dReLU(weight, bias: bias, stride: stride, padding: padding) }
+
+    /// This 1×1 conv applied to TensorFlow's average pool of x, ReLU(W·pool(x) + b), computed as
+    /// ReLU(pool(W·x) + b): both maps are linear and the pool acts on each channel alone, so the pool runs
+    /// over the conv's P output channels instead of the C input channels (192 instead of 768–1280 in the C and
+    /// E blocks). Equal up to float rounding.
+    func afterAveragePool(_ x: Tensor) -> Tensor {
+        precondition(weight.shape[2] == 1 && weight.shape[3] == 1 && stride == 1 && padding == (0, 0),
+                     "afterAveragePool: needs a pointwise conv, got \(weight.shape) stride \(stride) padding \(padding)")
+        let pooled = tensorFlowAveragePool(x.conv2d(weight, stride: 1, padding: (0, 0)))
+        return (pooled + bias.reshaped(to: [1, bias.count, 1, 1])).relu()
+    }
 }
 
 /// Builds the named conv from (name, in, out, kernel, stride, padding).
@@ -118,7 +129,7 @@ struct InceptionA {
 
     func callAsFunction(_ x: Tensor) -> Tensor {
         Tensor.concatenated([branch1x1(x), branch5x5b(branch5x5a(x)), double3x3c(double3x3b(double3x3a(x))),
-                             pool(tensorFlowAveragePool(x))], alongAxis: 1)
+                             pool.afterAveragePool(x)], alongAxis: 1)
     }
 }
 
@@ -162,7 +173,7 @@ struct InceptionC {
 
     func callAsFunction(_ x: Tensor) -> Tensor {
         Tensor.concatenated([branch1x1(x), branch7x7.reduce(x) { $1($0) }, double7x7.reduce(x) { $1($0) },
-                             pool(tensorFlowAveragePool(x))], alongAxis: 1)
+                             pool.afterAveragePool(x)], alongAxis: 1)
     }
 }
 
@@ -208,8 +219,8 @@ struct InceptionE {
 
     func callAsFunction(_ x: Tensor) -> Tensor {
         let split = branch3x3(x), double = double3x3b(double3x3a(x))
-        let pooled = maxPool ? x.maxPool2d(kernel: 3, stride: 1, padding: 1) : tensorFlowAveragePool(x)
+        let pooled = maxPool ? pool(x.maxPool2d(kernel: 3, stride: 1, padding: 1)) : pool.afterAveragePool(x)
         return Tensor.concatenated([branch1x1(x), branch3x3Row(split), branch3x3Column(split),
-                                    double3x3Row(double), double3x3Column(double), pool(pooled)], alongAxis: 1)
+                                    double3x3Row(double), double3x3Column(double), pooled], alongAxis: 1)
     }
 }
