@@ -35,13 +35,16 @@ public enum ConvolutionKernels {
         }
     }
 
-    /// The kernel family that computes a convolution (or, `transposed`, its input gradient).
-    enum Kernel { case im2col, winograd, stridedWinograd }
+    /// The kernel family that computes a convolution (or, `transposed`, its input gradient). `lineWinograd`
+    /// (`LineWinogradConvolution`) computes forward convolutions only; their gradients take im2col.
+    enum Kernel { case im2col, winograd, stridedWinograd, lineWinograd }
 
-    /// The kernel for geometry `g` under `algorithm`: Winograd F(2×2, 2×2) on the space-to-depth input for
+    /// The kernel for geometry `g` under `algorithm`: for a `forward` convolution under `.automatic`, Winograd
+    /// F(2, 7) along the kernel's axis for 7×1 and 1×7 layers with same padding (`LineWinogradConvolution`); Winograd F(2×2, 2×2) on the space-to-depth input for
     /// 4×4 stride-2 convolutions with padding 1 and ≥ 8 channels in and out, F(4×4, 3×3) for 3×3 stride-1
     /// ones (padding ≤ 2 when transposed), and for `.automatic` only with ≥ 8 input channels; im2col otherwise.
-    static func kernel(for g: ConvGeometry, outChannels: Int, transposed: Bool, algorithm: Algorithm) -> Kernel {
+    static func kernel(for g: ConvGeometry, outChannels: Int, transposed: Bool, algorithm: Algorithm, forward: Bool = false) -> Kernel {
+        if case .automatic = algorithm, forward, LineWinogradConvolution.applies(to: g) { return .lineWinograd }
         let strided = StridedWinogradConvolution.applies(to: g, outChannels: outChannels)
         let winograd = transposed ? WinogradConvolution.appliesTransposed(to: g) : WinogradConvolution.applies(to: g)
         guard algorithm.usesWinograd(winograd || strided, worthwhile: WinogradConvolution.worthwhile(g)) else { return .im2col }
@@ -128,7 +131,7 @@ public enum ConvolutionKernels {
     public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil,
                                outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
                                chunkBytes: Int? = nil, algorithm: Algorithm = .automatic, rectified: Bool = false) {
-        run("forward", g, outChannels: outChannels, transposed: false, algorithm: algorithm) { chosen in
+        run("forward", g, outChannels: outChannels, transposed: false, algorithm: algorithm, forward: true) { chosen in
             forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g, y: y, chunkBytes: chunkBytes,
                     kernel: chosen, rectified: rectified)
         }
@@ -145,6 +148,9 @@ public enum ConvolutionKernels {
         case .winograd:
             return WinogradConvolution.forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g, y: y,
                                                chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes, rectified: rectified)
+        case .lineWinograd:
+            return LineWinogradConvolution.forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g, y: y,
+                                                   rectified: rectified)
         case .im2col: break
         }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width, pointwise = isPointwise(g)
@@ -195,7 +201,7 @@ public enum ConvolutionKernels {
         case .winograd:
             return WinogradConvolution.transposed(dy: dy, weight: weight, outChannels: outChannels, geometry: g, x: x,
                                                   chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes)
-        case .im2col: break
+        case .im2col, .lineWinograd: break
         }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
         forEachChunk(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes, groups: batchShares), groups: Parallel.workerCount,
@@ -227,7 +233,7 @@ public enum ConvolutionKernels {
         case .winograd:
             return WinogradConvolution.weightGradient(x: x, dy: dy, outChannels: outChannels, geometry: g, dw: dw,
                                                       chunkBytes: chunkBytes ?? WinogradConvolution.defaultChunkBytes)
-        case .im2col: break
+        case .im2col, .lineWinograd: break
         }
         let plane = g.outputPlane, imageSize = g.channels * g.height * g.width
         sumOverChunks(g, chunk: chunkSize(g, chunkBytes ?? defaultChunkBytes, groups: accumulationGroups), size: outChannels * g.patchSize,
@@ -241,9 +247,10 @@ public enum ConvolutionKernels {
     }
 
     /// Chooses the kernel for `g` under `algorithm` and runs `body` with it, timed as `direction` while a profile runs.
+    /// `forward`: the forward convolution itself (the only direction `lineWinograd` computes).
     private static func run(_ direction: String, _ g: ConvGeometry, outChannels: Int, transposed: Bool, algorithm: Algorithm,
-                            _ body: (Kernel) -> Void) {
-        let chosen = kernel(for: g, outChannels: outChannels, transposed: transposed, algorithm: algorithm)
+                            forward: Bool = false, _ body: (Kernel) -> Void) {
+        let chosen = kernel(for: g, outChannels: outChannels, transposed: transposed, algorithm: algorithm, forward: forward)
         OpProfile.kernel(profileName(direction, g, outChannels, chosen)) { body(chosen) }
     }
 
