@@ -1,5 +1,6 @@
 import COpenBLAS
 import Dispatch
+import Foundation
 
 /// Convolution kernels on raw NCHW buffers.
 ///
@@ -74,21 +75,30 @@ public enum ConvolutionKernels {
     }
 
     /// Runs `body(group, first image, chunk geometry, scratch A, scratch B)` for every chunk of `chunk`
-    /// images (scratch sizes are per image); chunk i
-    /// belongs to group i mod `groups`, and each group's chunks run in order on one worker with
-    /// sgemm single-threaded.
-    static func forEachChunk(_ g: ConvGeometry, chunk: Int, groups: Int, scratchA: Int, scratchB: Int,
+    /// images (scratch sizes are per image) on up to `groups` workers, each with its own scratch and sgemm
+    /// single-threaded. `fixedGroups` (for partial sums, whose grouping must not depend on timing): chunk i
+    /// belongs to group i mod `groups` and each group's chunks run in order on one worker. Otherwise a worker
+    /// takes the next chunk as soon as it is free, so a core slowed by another process does not hold the
+    /// others at the layer's end; every chunk writes only its own images, so the values do not depend on
+    /// which worker ran it (`group` is then the worker's index).
+    static func forEachChunk(_ g: ConvGeometry, chunk: Int, groups: Int, scratchA: Int, scratchB: Int, fixedGroups: Bool = false,
                              _ body: (Int, Int, ConvGeometry, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
         let chunks = (g.batch + chunk - 1) / chunk
         let active = min(groups, chunks)
+        let queue = ChunkQueue(count: chunks)
         withoutActuallyEscaping(body) { body in
             let work = { (group: Int) in
                 let a = UnsafeMutablePointer<Float>.allocate(capacity: scratchA * chunk)
                 let b = UnsafeMutablePointer<Float>.allocate(capacity: scratchB * chunk)
                 defer { a.deallocate(); b.deallocate() }
-                for index in stride(from: group, to: chunks, by: groups) {
+                func run(_ index: Int) {
                     let start = index * chunk
                     body(group, start, slice(g, count: min(chunk, g.batch - start)), a, b)
+                }
+                if fixedGroups || active == 1 {
+                    for index in stride(from: group, to: chunks, by: active == 1 ? 1 : groups) { run(index) }
+                } else {
+                    while let index = queue.next() { run(index) }
                 }
             }
             if active == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: active, execute: work) }
@@ -274,7 +284,7 @@ public enum ConvolutionKernels {
         var used = [Bool](repeating: false, count: groups)
         used.withUnsafeMutableBufferPointer { used in
             let flags = used.baseAddress!
-            forEachChunk(g, chunk: chunk, groups: groups, scratchA: scratchA, scratchB: scratchB) { group, start, c, a, b in
+            forEachChunk(g, chunk: chunk, groups: groups, scratchA: scratchA, scratchB: scratchB, fixedGroups: true) { group, start, c, a, b in
                 body(start, c, a, b, partials + group * size, flags[group])
                 flags[group] = true
             }
@@ -285,5 +295,22 @@ public enum ConvolutionKernels {
             let partial = partials + group * size
             for i in 0..<size { result[i] += partial[i] }
         }
+    }
+}
+
+/// Hands out chunk indices 0, 1, … to whichever worker asks first.
+final class ChunkQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nextIndex = 0
+    private let count: Int
+
+    init(count: Int) { self.count = count }
+
+    func next() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard nextIndex < count else { return nil }
+        nextIndex += 1
+        return nextIndex - 1
     }
 }
