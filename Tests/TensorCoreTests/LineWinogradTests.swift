@@ -47,8 +47,18 @@ final class LineWinogradTests: XCTestCase {
         }
     }
 
-    /// conv2d picks it for such layers (the forward values equal the kernel's own) and keeps im2col for the rest.
+    /// conv2d's forward takes it for such layers (its values are the kernel's own, bit for bit), and it does not
+    /// apply to few channels, other padding or stride 2.
     func testChosenOnlyWhereItApplies() {
+        var stream = RandomStream(seed: 7, name: "line-winograd-dispatch")
+        let x = Tensor.randomNormal([2, 9, 11, 6], stream: &stream), w = Tensor.randomNormal([5, 9, 7, 1], stream: &stream)
+        let g = ConvGeometry(batch: 2, channels: 9, height: 11, width: 6, kernel: (7, 1), stride: 1, padding: (3, 0))
+        var direct = [Float](repeating: 0, count: 2 * 5 * 11 * 6)
+        direct.withUnsafeMutableBufferPointer {
+            LineWinogradConvolution.forward(x: x.scalars, weight: w.scalars, bias: nil, outChannels: 5, geometry: g,
+                                            y: $0.baseAddress!, rectified: false)
+        }
+        XCTAssertEqual(withoutGradients { x.conv2d(w, padding: (3, 0)) }.scalars, direct)
         XCTAssertFalse(LineWinogradConvolution.applies(to: ConvGeometry(batch: 1, channels: 4, height: 9, width: 9, kernel: (7, 1),
                                                                         stride: 1, padding: (3, 0))))
         XCTAssertFalse(LineWinogradConvolution.applies(to: ConvGeometry(batch: 1, channels: 16, height: 9, width: 9, kernel: (7, 1),
