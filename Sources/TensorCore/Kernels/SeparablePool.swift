@@ -47,7 +47,7 @@ struct SeparablePool<R: PoolReduction> {
         let ow = outputWidth
         if keepsSize {
             Self.combineShifted(h, count: height * ow, step: ow, kernel: window.kernel, padding: window.padding, into: y)
-            for i in 0..<window.padding { columnByTaps(h, row: i, into: y + i * ow) }
+            for i in 0..<min(window.padding, height) { columnByTaps(h, row: i, into: y + i * ow) }
             for i in (height - window.padding)..<height where i >= window.padding { columnByTaps(h, row: i, into: y + i * ow) }
         } else {
             for i in 0..<outputHeight { columnByTaps(h, row: i, into: y + i * ow) }
