@@ -24,7 +24,7 @@ final class InferencePoolingTests: XCTestCase {
 
     /// Plane shapes with the flat same-size and unpadded paths' edge cases: odd and even widths, planes
     /// narrower than the window's reach, Inception's 8×8, 17×17 and 35×35.
-    let planes: [(h: Int, w: Int)] = [(9, 8), (3, 3), (2, 5), (1, 6), (8, 8), (17, 17), (35, 35), (15, 7)]
+    let planes: [(h: Int, w: Int)] = [(9, 8), (3, 3), (2, 5), (1, 6), (6, 1), (8, 8), (17, 17), (35, 35), (15, 7)]
 
     func testSeparablePoolsMatchDirectWindows() {
         for (index, (c, plane)) in cases.flatMap({ c in planes.map { (c, $0) } }).enumerated()

@@ -79,7 +79,7 @@ struct SeparablePool<R: PoolReduction> {
     private func edgeColumns(of x: UnsafePointer<Float>, into h: UnsafeMutablePointer<Float>) {
         let p = window.padding
         for j in 0..<min(p, width) { h[j] = tapsReduced(x, at: j, extent: width, step: 1) }
-        for j in max(p, width - p)..<width { h[j] = tapsReduced(x, at: j, extent: width, step: 1) }
+        for j in min(width, max(p, width - p))..<width { h[j] = tapsReduced(x, at: j, extent: width, step: 1) }
     }
 
     /// ⊕ of x[(o·s − p + a)·step] over the taps a inside [0, extent).
