@@ -75,3 +75,20 @@ func assertWinogradMatchesIm2col(_ g: ConvGeometry, outChannels: Int, name: Stri
         assertClose(actual, expected, tolerance: relative * expected.map(abs).max()!, file: file, line: line)
     }
 }
+
+/// y[n, o, oh, ow] = b[o] + Σ_{c,i,j} w[o, c, i, j] · x[n, c, oh·s − ph + i, ow·s − pw + j] (0 outside x), then
+/// max(·, 0) when `rectified`: direct summation in Float64, the reference for the convolution kernels.
+func directConvolution(_ x: [Float], _ w: [Float], _ b: [Float], _ g: ConvGeometry, outChannels: Int, rectified: Bool) -> [Double] {
+    var y: [Double] = []
+    for n in 0..<g.batch { for o in 0..<outChannels { for oh in 0..<g.outputHeight { for ow in 0..<g.outputWidth {
+        var sum = Double(b[o])
+        for c in 0..<g.channels { for i in 0..<g.kernelHeight { for j in 0..<g.kernelWidth {
+            let (r, q) = (oh * g.stride - g.paddingHeight + i, ow * g.stride - g.paddingWidth + j)
+            guard r >= 0, r < g.height, q >= 0, q < g.width else { continue }
+            sum += Double(w[((o * g.channels + c) * g.kernelHeight + i) * g.kernelWidth + j])
+                * Double(x[((n * g.channels + c) * g.height + r) * g.width + q])
+        } } }
+        y.append(rectified ? max(sum, 0) : sum)
+    } } } }
+    return y
+}

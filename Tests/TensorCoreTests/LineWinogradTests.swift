@@ -4,22 +4,6 @@ import XCTest
 
 /// Winograd F(2, 7) along one axis (7×1 and 1×7 layers) against direct Float64 summation.
 final class LineWinogradTests: XCTestCase {
-    /// y[n, o, i, j] = b[o] + Σ w[o, c, a, d] · x[n, c, i − ph + a, j − pw + d], then max(·, 0) when `rectified`.
-    func direct(_ x: [Float], _ w: [Float], _ b: [Float], _ g: ConvGeometry, outChannels: Int, rectified: Bool) -> [Double] {
-        var y: [Double] = []
-        for n in 0..<g.batch { for o in 0..<outChannels { for i in 0..<g.outputHeight { for j in 0..<g.outputWidth {
-            var sum = Double(b[o])
-            for c in 0..<g.channels { for a in 0..<g.kernelHeight { for d in 0..<g.kernelWidth {
-                let (r, q) = (i - g.paddingHeight + a, j - g.paddingWidth + d)
-                guard r >= 0, r < g.height, q >= 0, q < g.width else { continue }
-                sum += Double(w[((o * g.channels + c) * g.kernelHeight + a) * g.kernelWidth + d])
-                    * Double(x[((n * g.channels + c) * g.height + r) * g.width + q])
-            } } }
-            y.append(rectified ? max(sum, 0) : sum)
-        } } } }
-        return y
-    }
-
     /// 7×1 and 1×7 on odd and even planes (a last tile with one row inside), one narrower than the kernel.
     func testMatchesDirectSummation() {
         let shapes: [(kernel: (Int, Int), padding: (Int, Int), h: Int, w: Int)] = [
@@ -39,7 +23,7 @@ final class LineWinogradTests: XCTestCase {
                     LineWinogradConvolution.forward(x: x, weight: w, bias: b, outChannels: outChannels, geometry: g,
                                                     y: $0.baseAddress!, rectified: rectified)
                 }
-                let expected = direct(x, w, b, g, outChannels: outChannels, rectified: rectified)
+                let expected = directConvolution(x, w, b, g, outChannels: outChannels, rectified: rectified)
                 let scale = expected.map(abs).max() ?? 1
                 let worst = zip(y, expected).map { abs(Double($0) - $1) }.max() ?? .infinity
                 XCTAssertLessThan(worst / scale, 1e-5, "case \(index), rectified \(rectified): relative error \(worst / scale)")
