@@ -135,7 +135,10 @@ public final class GridRunner {
             try FileManager.default.createDirectory(at: directory.url, withIntermediateDirectories: true)
             guard let lock = RunLock.acquire(directory.path("lock")) else {
                 summary.busy.append(id)
-                reporter.event("[\(position + 1)/\(runs.count)] \(experiment.label) (\(id)): skipped, \(RunLock.holder(of: directory.path("lock"))) is training it (lock \(directory.path("lock")), released when that process ends)",
+                let lockPath = directory.path("lock")
+                let why = RunLock.heldBySiblingJob(lockPath) ? "another job of this run is training it"
+                    : "\(RunLock.holder(of: lockPath)) is training it (lock \(lockPath), released when that process ends)"
+                reporter.event("[\(position + 1)/\(runs.count)] \(experiment.label) (\(id)): skipped, \(why)",
                                fields: ["id": id, "status": "busy"])
                 continue
             }

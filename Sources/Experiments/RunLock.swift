@@ -37,6 +37,24 @@ public final class RunLock {
         return nil
     }
 
+    /// Whether the lock at `path` is held by another worker of the same `run --jobs` as this process: only
+    /// when this process is such a worker, and the holder runs on this host with the same parent.
+    public static func heldBySiblingJob(_ path: String) -> Bool {
+        guard let parent = ProcessInfo.processInfo.environment[JobPool.parentVariable].flatMap(Int32.init) else { return false }
+        let parts = ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(whereSeparator: \.isWhitespace)
+        guard parts.count == 2, parts[0] == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]) else { return false }
+        return parentPID(of: pid) == parent
+    }
+
+    /// The parent of process `pid` from /proc/<pid>/stat ("pid (name) state ppid …"; the name may hold spaces
+    /// and parentheses, so fields are read after the last ")"); nil where it cannot be read.
+    public static func parentPID(of pid: Int32) -> Int32? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 ? Int32(fields[1]) : nil
+    }
+
     /// Who wrote the lock file ("host pid"), for the message of a skipped run.
     public static func holder(of path: String) -> String {
         let text = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""

@@ -484,4 +484,20 @@ final class RunnerTests: XCTestCase {
         holder.waitUntilExit()
         XCTAssertNotNil(RunLock.acquire(path), "the kernel dropped the dead holder's lock")
     }
+
+    /// A busy run names its holder, unless the holder is another job of the same `run --jobs` (same parent):
+    /// the parent is read from /proc, and outside a job pool no holder is a sibling.
+    func testSiblingJobsAreRecognisedByTheirParent() throws {
+        XCTAssertEqual(RunLock.parentPID(of: getpid()), getppid())
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        child.arguments = ["5"]
+        try child.run()
+        defer { child.terminate(); child.waitUntilExit() }
+        XCTAssertEqual(RunLock.parentPID(of: child.processIdentifier), getpid())
+        XCTAssertNil(RunLock.parentPID(of: 999_999_999))
+        let path = folder.appendingPathComponent("lock").path
+        try "\(ProcessInfo.processInfo.hostName) \(child.processIdentifier)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertFalse(RunLock.heldBySiblingJob(path), "this test process is no job of a pool")
+    }
 }
