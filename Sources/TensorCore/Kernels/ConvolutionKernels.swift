@@ -101,7 +101,7 @@ public enum ConvolutionKernels {
                     while let index = queue.next() { run(index) }
                 }
             }
-            if active == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: active, execute: work) }
+            if active == 1 { work(0) } else { Parallel.pool.perform(active, work) }
         }
     }
 

@@ -12,6 +12,9 @@ public enum Parallel {
         return max(1, allowedCPUs().count)
     }()
 
+    /// The threads that run the workers' shares (started on first use, so after any `pin(to:)`).
+    @usableFromInline static let pool = WorkerPool(threads: workerCount)
+
     /// The CPUs this process may run on (all online CPUs where the affinity cannot be read).
     public static func allowedCPUs() -> [Int] {
         var mask = [UInt64](repeating: 0, count: 16)  // 1,024 CPUs
@@ -38,12 +41,10 @@ public enum Parallel {
             for index in 0..<count { body(index) }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let start = count * worker / workers
-                let end = count * (worker + 1) / workers
-                for index in start..<end { body(index) }
-            }
+        pool.perform(workers) { worker in
+            let start = count * worker / workers
+            let end = count * (worker + 1) / workers
+            for index in start..<end { body(index) }
         }
     }
 
@@ -52,10 +53,8 @@ public enum Parallel {
     public static func forRanges(_ count: Int, minimumChunk: Int = 65_536, _ body: (Range<Int>) -> Void) {
         let workers = min(workerCount, max(1, count / minimumChunk))
         guard workers > 1 else { body(0..<count); return }
-        withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                body((count * worker / workers)..<(count * (worker + 1) / workers))
-            }
+        pool.perform(workers) { worker in
+            body((count * worker / workers)..<(count * (worker + 1) / workers))
         }
     }
 }
