@@ -133,9 +133,9 @@ public final class GridRunner {
                 continue
             }
             try FileManager.default.createDirectory(at: directory.url, withIntermediateDirectories: true)
-            guard let lock = RunLock.acquire(directory.path("lock")) else {
+            let lockPath = directory.path("lock")
+            guard let lock = RunLock.acquire(lockPath) else {
                 summary.busy.append(id)
-                let lockPath = directory.path("lock")
                 let why = RunLock.heldBySiblingJob(lockPath) ? "another job of this run is training it"
                     : "\(RunLock.holder(of: lockPath)) is training it (lock \(lockPath), released when that process ends)"
                 reporter.event("[\(position + 1)/\(runs.count)] \(experiment.label) (\(id)): skipped, \(why)",

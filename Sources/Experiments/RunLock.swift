@@ -41,8 +41,8 @@ public final class RunLock {
     /// when this process is such a worker, and the holder runs on this host with the same parent.
     public static func heldBySiblingJob(_ path: String) -> Bool {
         guard let parent = ProcessInfo.processInfo.environment[JobPool.parentVariable].flatMap(Int32.init) else { return false }
-        let parts = ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(whereSeparator: \.isWhitespace)
-        guard parts.count == 2, parts[0] == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]) else { return false }
+        guard let holder = recordedHolder(path), holder.host == ProcessInfo.processInfo.hostName,
+              let pid = Int32(holder.pid) else { return false }
         return parentPID(of: pid) == parent
     }
 
@@ -57,9 +57,14 @@ public final class RunLock {
 
     /// Who wrote the lock file ("host pid"), for the message of a skipped run.
     public static func holder(of path: String) -> String {
+        recordedHolder(path).map { "process \($0.pid) on host \($0.host)" } ?? "an unknown process"
+    }
+
+    /// The "host pid" that `acquire` wrote into the lock file, nil where the file holds anything else.
+    private static func recordedHolder(_ path: String) -> (host: Substring, pid: Substring)? {
         let text = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let parts = text.split(separator: " ")
-        return parts.count == 2 ? "process \(parts[1]) on host \(parts[0])" : "an unknown process"
+        return parts.count == 2 ? (parts[0], parts[1]) : nil
     }
 
     /// Removes the file while still holding the lock, then drops the lock.

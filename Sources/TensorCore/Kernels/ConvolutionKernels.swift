@@ -1,5 +1,4 @@
 import COpenBLAS
-import Dispatch
 import Foundation
 
 /// Convolution kernels on raw NCHW buffers.

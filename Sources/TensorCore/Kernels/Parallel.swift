@@ -1,5 +1,4 @@
 import CProcess
-import Dispatch
 import Foundation
 
 /// Splitting of CPU work that our own kernels do (im2col, col2im, elementwise); GEMM threads
