@@ -98,7 +98,8 @@ extension HDF5File {
                 throw error(objectPath, "attribute '\(name)' is not numeric")
             }
             var value = Element.zero
-            guard H5Aread(attribute, Element.memoryType, &value) >= 0 else {
+            let read = withUnsafeMutableBytes(of: &value) { H5Aread(attribute, Element.memoryType, $0.baseAddress) }
+            guard read >= 0 else {
                 throw error(objectPath, "cannot read attribute '\(name)' as \(Element.self)")
             }
             return value
