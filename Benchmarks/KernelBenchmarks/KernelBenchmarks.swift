@@ -145,7 +145,7 @@ public enum KernelBenchmarks {
         let w = stream.normals(c.outChannels * g.patchSize), dy = stream.normals(c.batch * c.outChannels * g.outputPlane)
         var y = dy, dx = x, dw = w
         let algorithms = [("im2col", ConvolutionKernels.Algorithm.im2col), ("Winograd", .winograd)]
-        return algorithms.filter { wanted("\(c.name) \($0.0)") }.map { label, algorithm in
+        return algorithms.filter { wanted("\(c.name) \($0.0) \(c.shapeText)") }.map { label, algorithm in
             let timing = time(minimumSeconds: minimumSeconds) {
                 y.withUnsafeMutableBufferPointer {
                     ConvolutionKernels.forward(x: x, weight: w, outChannels: c.outChannels, geometry: g,
@@ -168,7 +168,8 @@ public enum KernelBenchmarks {
     }
 
     /// The whole suite, in the order the README's table lists it; with `matching`, only the workloads
-    /// whose name contains it (case-insensitive).
+    /// whose name contains it (case-insensitive; for the Winograd comparisons, name, algorithm and shape, so
+    /// that "Winograd N=50 128→128 3×3 s1 8→8" picks one layer).
     public static func all(minimumSeconds: Double = 1, matching filter: String? = nil) -> [Measurement] {
         func wanted(_ name: String) -> Bool { filter.map { name.localizedCaseInsensitiveContains($0) } ?? true }
         var results: [Measurement] = []

@@ -62,7 +62,7 @@ struct Kernels: ParsableCommand {
     @Option(help: "Seconds to repeat each measurement for (median reported).")
     var seconds: Double = 2
 
-    @Option(help: "Run only the workloads whose name contains this text (e.g. BigGAN, sgemm).")
+    @Option(help: "Run only the workloads whose name contains this text (e.g. BigGAN, sgemm; Winograd comparisons also match their shape, e.g. \"Winograd N=50 128→128 3×3 s1 8→8\").")
     var filter: String?
 
     @Flag(help: "Print JSON instead of a table.")

@@ -67,7 +67,7 @@ struct Doctor: ParsableCommand {
         if cached == nil { KernelTableCache.write(table) }
         let source = cached == nil ? "measured now" : "measured \(table.measuredAt)"
         row("Kernel rates", "GFLOP/s, \(source), cached in \(KernelTableCache.file?.path ?? "(no cache folder)"); --remeasure redoes it")
-        for line in KernelTableText.lines(table, running: kernel.coreName) { row("", line) }
+        for line in KernelTableText.lines(table, running: kernel.coreName, ownChoice: kernel.chosenBy == "openblas") { row("", line) }
         let betterExists = table.measurements.contains { $0.usable && !BLASKernel.isGeneric($0.loaded ?? "") }
         if BLASKernel.isGeneric(kernel.coreName) && betterExists && kernel.chosenBy != "user" {
             findings.problems.append("The generic kernel \(kernel.coreName) is running although a non-generic one measured correct here.")
@@ -121,34 +121,5 @@ struct Doctor: ParsableCommand {
 
     private func row(_ name: String, _ value: String) {
         print(name.padding(toLength: 14, withPad: " ", startingAt: 0) + value)
-    }
-}
-
-/// The kernel table as aligned text lines: one kernel a line, its rate per shape, the mean and the verdict.
-enum KernelTableText {
-    static func lines(_ table: KernelTable, running: String) -> [String] {
-        let columns = table.shapes.map { String($0.split(separator: " ").first ?? "") }
-        var lines = [pad("kernel", 28) + columns.map { pad($0, 13, right: true) }.joined() + pad("mean", 8, right: true) + "  verdict"]
-        for m in table.measurements.sorted(by: { $0.score > $1.score }) {
-            let name = m.requested.map { request in
-                m.loaded.map { BLASKernel.sameCore($0, request) ? request : "\(request) → \($0)" } ?? request
-            } ?? "OpenBLAS's own: \(m.loaded ?? "?")"
-            let rates = m.gflops.map { pad(String(format: "%.0f", $0), 13, right: true) }.joined()
-            lines.append(pad(name, 28) + rates + pad(m.score > 0 ? String(format: "%.0f", m.score) : "–", 8, right: true)
-                         + "  " + verdict(m, running: running))
-        }
-        return lines
-    }
-
-    static func verdict(_ m: KernelMeasurement, running: String) -> String {
-        if let failure = m.failure { return "failed: \(failure)" }
-        if !m.selfCheckPassed { return "WRONG PRODUCTS (self-check failed)" }
-        if !m.usable { return "not in this OpenBLAS build" }
-        return (m.loaded.map { BLASKernel.sameCore($0, running) } ?? false) ? "correct ← running" : "correct"
-    }
-
-    static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
-        let space = String(repeating: " ", count: max(0, width - text.count))
-        return right ? space + text : text + space
     }
 }

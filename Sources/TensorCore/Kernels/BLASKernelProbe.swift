@@ -87,6 +87,11 @@ public struct KernelTable: Codable, Equatable, Sendable {
     public let shapes: [String]
     public let measurements: [KernelMeasurement]
 
+    public init(cpu: String, openBLAS: String, flags: [String], measuredAt: String, shapes: [String], measurements: [KernelMeasurement]) {
+        (self.cpu, self.openBLAS, self.flags, self.measuredAt) = (cpu, openBLAS, flags, measuredAt)
+        (self.shapes, self.measurements) = (shapes, measurements)
+    }
+
     /// The same machine and library as now, and the same shapes as this build times.
     public var isCurrent: Bool {
         cpu == BLASKernel.cpuModel() && openBLAS == BLASKernel.build && Set(flags) == BLASKernel.cpuFlags()
