@@ -81,15 +81,16 @@ extension WinogradTiling {
                                      work: UnsafeMutablePointer<Float>, corners: [Int]) {
         let (planeSize, width) = (geometry.outputPlane, geometry.outputWidth)
         let xiStride = Self.positionStride(rows: outChannels, columns: tiles), lanes = TileVector.scalarCount
+        // Where tile t's top-left output lands in channel 0 of its image.
+        let targets = (0..<tiles).map { t in (t / tilesPerImage) * outChannels * planeSize + corners[t % tilesPerImage] }
         for o in 0..<outChannels {
-            let offset = bias?[o] ?? 0, source = m + o * tiles
+            let offset = bias?[o] ?? 0, source = m + o * tiles, channel = y + o * planeSize
             for t in Swift.stride(from: 0, to: tiles, by: lanes) {
                 let valid = min(lanes, tiles - t)
                 let columns = outputColumns(source + t, xiStride: xiStride, work: work)
                 @inline(__always) func scatter(_ b: Int, _ column: FourVectors) {
                     for lane in 0..<valid {
-                        let (image, tile) = (t + lane).quotientAndRemainder(dividingBy: tilesPerImage)
-                        let p = y + (image * outChannels + o) * planeSize + corners[tile] + b
+                        let p = channel + targets[t + lane] + b
                         p[0] = column.0[lane] + offset
                         p[width] = column.1[lane] + offset
                         p[2 * width] = column.2[lane] + offset
@@ -143,11 +144,12 @@ extension WinogradTiling {
             return
         }
         let stride = tiles + lanes, gathered = phases + 4 * phaseSize, work = gathered + WinogradTiling.positions * stride
+        let sources = tileSources(side: 4, shiftRows: 0, shiftColumns: 0, height: outH, width: outW)
         for o in 0..<outChannels {
             // gathered[4·a + b][image·T + ty·Tx + tx] = dy[image][4·ty + a][4·tx + b].
             for image in 0..<images {
-                split(image, o)
-                gatherTiles(phases, side: 4, into: gathered + image * perImage, stride: stride)
+                gatherTiles(dy + (image * outChannels + o) * outH * outW, sources: sources,
+                            into: gathered + image * perImage, stride: stride)
             }
             for t in Swift.stride(from: 0, to: tiles, by: lanes) {
                 transform({ a in

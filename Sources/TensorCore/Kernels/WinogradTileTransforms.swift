@@ -106,11 +106,12 @@ extension WinogradTiling {
             return
         }
         let stride = tiles + lanes, gathered = phases + 4 * phaseSize, work = gathered + WinogradTiling.positions * stride
+        let sources = tileSources(side: 6, shiftRows: g.paddingHeight, shiftColumns: g.paddingWidth,
+                                  height: g.height, width: g.width)
         for c in 0..<g.channels {
             for image in 0..<images {
-                copyPadded(x + (image * g.channels + c) * g.height * g.width, into: padded)
-                splitPhases(padded, rows: paddedHeight, width: paddedWidth, into: phases)
-                gatherTiles(phases, side: 6, into: gathered + image * perImage, stride: stride)
+                gatherTiles(x + (image * g.channels + c) * g.height * g.width, sources: sources,
+                            into: gathered + image * perImage, stride: stride)
             }
             for t in Swift.stride(from: 0, to: tiles, by: lanes) {
                 transform({ loadSix(gathered + 6 * $0 * stride + t, stride: stride) }, work: work, into: v + c * tiles + t,
@@ -148,14 +149,35 @@ extension WinogradTiling {
         }
     }
 
-    /// gathered[side·r + c][ty·Tx + tx] = plane[4·ty + r][4·tx + c] = phases[c mod 4][4·ty + r][tx + ⌊c/4⌋]
-    /// for r, c < side (6 for input tiles, 4 for output-gradient tiles): contiguous runs of Tx floats.
-    func gatherTiles(_ phases: UnsafePointer<Float>, side: Int, into gathered: UnsafeMutablePointer<Float>, stride: Int) {
-        let (tx, count) = (tileColumns, tileColumns + 1)
+    /// Where each entry of each tile of a plane comes from: sources[(side·r + c)·T + ty·Tx + tx] is the index
+    /// of row 4·ty + r − shiftRows, column 4·tx + c − shiftColumns in a `height`×`width` plane, or −1 where that
+    /// lies outside it (the padding), for r, c < side (6 for input tiles, 4 for output-gradient tiles).
+    func tileSources(side: Int, shiftRows: Int, shiftColumns: Int, height: Int, width: Int) -> [Int32] {
+        var sources = [Int32](repeating: -1, count: side * side * tilesPerImage)
         for r in 0..<side {
             for c in 0..<side {
-                let entry = gathered + (side * r + c) * stride, phase = phases + (c % 4) * phaseSize + c / 4
-                for ty in 0..<tileRows { copy(phase + (4 * ty + r) * count, to: entry + ty * tx, count: tx) }
+                for t in 0..<tilesPerImage {
+                    let row = 4 * (t / tileColumns) + r - shiftRows, column = 4 * (t % tileColumns) + c - shiftColumns
+                    guard row >= 0 && row < height && column >= 0 && column < width else { continue }
+                    sources[(side * r + c) * tilesPerImage + t] = Int32(row * width + column)
+                }
+            }
+        }
+        return sources
+    }
+
+    /// gathered[e][t] = plane[sources[e·T + t]], 0 where the source is −1, for the entries e of one plane's T
+    /// tiles (`tileSources`): small planes are gathered this way, one scalar per entry, instead of being padded
+    /// and split into phases, which cost more than the gather itself at 8×8.
+    func gatherTiles(_ plane: UnsafePointer<Float>, sources: [Int32], into gathered: UnsafeMutablePointer<Float>, stride: Int) {
+        let perImage = tilesPerImage
+        sources.withUnsafeBufferPointer { sources in
+            for entry in 0..<(sources.count / perImage) {
+                let target = gathered + entry * stride, from = sources.baseAddress! + entry * perImage
+                for t in 0..<perImage {
+                    let source = Int(from[t])
+                    target[t] = source >= 0 ? plane[source] : 0
+                }
             }
         }
     }
