@@ -44,6 +44,17 @@ final class WinogradTests: XCTestCase {
         assertClose(single.dw, whole.dw, tolerance: 1e-6 * whole.dw.map(abs).max()! * Float(c.batch))
     }
 
+    /// Chunks are sized from the machine's L2 cache: sysfs's notation parses, and the budget stays in 1–8 MiB.
+    func testChunkBudgetFollowsTheL2Cache() {
+        XCTAssertEqual(CacheSize.parseSize("1024K"), 1 << 20)
+        XCTAssertEqual(CacheSize.parseSize("2M"), 2 << 20)
+        XCTAssertEqual(CacheSize.parseSize("524288"), 1 << 19)
+        XCTAssertNil(CacheSize.parseSize("K"))
+        XCTAssertNil(CacheSize.parseSize("lots"))
+        XCTAssertGreaterThan(CacheSize.level2Bytes, 0)
+        XCTAssertEqual(WinogradConvolution.defaultChunkBytes, min(8 << 20, max(1 << 20, 2 * CacheSize.level2Bytes)))
+    }
+
     func testConvolutionOpsOnTheWinogradPathPassGradientChecks() {
         let x = GradientCheck.sample([2, 3, 5, 6], seed: 11)
         let w = GradientCheck.sample([4, 3, 3, 3], seed: 12, scale: 0.5)

@@ -3,9 +3,12 @@
 /// transformed back. 36 multiplies per 4×4 tile instead of 144; the results differ from im2col's by a
 /// few 1e-6 relative (rounding in the transforms). Chunks run on `ConvolutionKernels.forEachChunk`.
 public enum WinogradConvolution {
-    /// Bytes of transformed input and product per chunk: 8 MiB holds 3 images of a 32×32, 128-to-128
-    /// layer, so each sgemm gets 192 columns (a choice, not a tuned value).
-    public static let defaultChunkBytes = 8 << 20
+    /// Bytes of transformed input and product per chunk: twice this machine's L2 cache per core, within
+    /// 1–8 MiB. Measured on an AMD EPYC (1 MiB L2; BigGAN's step, 2026-12-02): budgets of 1, 2 and 4 MiB
+    /// ran it at 0.25–0.30 it/s, 8 MiB (3 images of a 32×32 128-to-128 layer per chunk instead of one) at
+    /// 0.21–0.24. The weight gradient's partial sums follow the chunks, so its rounding depends on this
+    /// budget (not on the core count).
+    public static let defaultChunkBytes = min(8 << 20, max(1 << 20, 2 * CacheSize.level2Bytes))
 
     /// Whether a convolution of geometry `g` can run here (3×3 kernel, stride 1).
     public static func applies(to g: ConvGeometry) -> Bool { WinogradTiling.applies(to: g) }
