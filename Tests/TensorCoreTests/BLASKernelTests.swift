@@ -107,4 +107,21 @@ final class BLASKernelTests: XCTestCase {
         XCTAssertFalse(BLASKernel.coreName.isEmpty)
         XCTAssertFalse(BLASKernel.build.contains(BLASKernel.coreName), "the build key must not depend on the loaded core")
     }
+
+    /// OpenBLAS's own choice is often also a named candidate (Cooperlake on an AMD EPYC): two rows load the
+    /// running core, and exactly one, the one that says how it was chosen, is marked as running.
+    func testOneRowIsMarkedRunningWhenOpenBLASsOwnChoiceIsAlsoACandidate() {
+        let rows = [KernelMeasurement(requested: "Cooperlake", loaded: "Cooperlake", selfCheckPassed: true, gflops: [70, 73]),
+                    KernelMeasurement(requested: nil, loaded: "Cooperlake", selfCheckPassed: true, gflops: [75, 70]),
+                    KernelMeasurement(requested: "Zen", loaded: "Zen", selfCheckPassed: true, gflops: [84, 74])]
+        let table = KernelTable(cpu: "test", openBLAS: "test", flags: [], measuredAt: "now", shapes: ["a", "b"], measurements: rows)
+        for ownChoice in [true, false] {
+            let marked = KernelTableText.lines(table, running: "Cooperlake", ownChoice: ownChoice).filter { $0.hasSuffix("← running") }
+            XCTAssertEqual(marked.count, 1, "\(marked)")
+            XCTAssertEqual(marked.first?.hasPrefix("OpenBLAS's own"), ownChoice, "\(marked)")
+        }
+        let zen = KernelTableText.lines(table, running: "Zen", ownChoice: false).filter { $0.hasSuffix("← running") }
+        XCTAssertEqual(zen.count, 1)
+        XCTAssertTrue(zen.first?.hasPrefix("Zen") ?? false, "\(zen)")
+    }
 }

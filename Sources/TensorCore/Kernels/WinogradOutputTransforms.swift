@@ -109,9 +109,9 @@ extension WinogradTiling {
                                  into dm: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let g = geometry, (outH, outW) = (g.outputHeight, g.outputWidth), perImage = tilesPerImage
         let xiStride = Self.positionStride(rows: outChannels, columns: tiles), lanes = TileVector.scalarCount, count = tileColumns + 1
-        // The gradient plane is 4·Ty rows of 4·Tx + 4 columns (zero beyond H'×W'), split like the input.
+        // Whole-row planes: the gradient plane is 4·Ty rows of 4·Tx + 4 columns (zero beyond H'×W'), split
+        // like the input.
         let gradientPlane = scratch, phases = scratch + phasesOffset, rowWidth = paddedWidth
-        gradientPlane.update(repeating: 0, count: 4 * tileRows * rowWidth)
         func split(_ image: Int, _ o: Int) {
             let gradient = dy + (image * outChannels + o) * outH * outW
             for row in 0..<outH { (gradientPlane + row * rowWidth).update(from: gradient + row * outW, count: outW) }
@@ -129,6 +129,7 @@ extension WinogradTiling {
         }
         if wholeRows {
             // Entries b = 0…3 of row a of the eight tiles from t on: phases[b][4·ty + a][tx …].
+            gradientPlane.update(repeating: 0, count: 4 * tileRows * rowWidth)
             let work = phases + 4 * phaseSize
             for plane in 0..<(images * outChannels) {
                 let (image, o) = plane.quotientAndRemainder(dividingBy: outChannels)

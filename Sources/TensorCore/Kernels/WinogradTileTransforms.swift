@@ -1,8 +1,8 @@
 // MARK: - Winograd tile helpers and the input transform
-// Transforms run over eight tiles at once (SIMD8, one lane per tile). Every plane is copied with its
-// padding and split into four column phases (column q goes to phase q mod 4), so a tile's entries are
-// contiguous runs: planes with whole rows of eight tiles are read straight from the phases, smaller ones
-// are gathered across the chunk's images first. A last step with fewer tiles computes all eight lanes
+// Transforms run over eight tiles at once (SIMD8, one lane per tile). A plane with whole rows of eight
+// tiles is copied with its padding and split into four column phases (column q goes to phase q mod 4), so
+// a tile's entries are contiguous runs read straight from the phases; smaller planes are gathered entry by
+// entry across the chunk's images through a table of source indices (`tileSources`). A last step with fewer tiles computes all eight lanes
 // and stores only the valid ones; loads may run up to eight floats past a row, so every buffer read
 // here has that much slack. The output transforms are in WinogradOutputTransforms.swift.
 
@@ -24,18 +24,6 @@ typealias FourVectors = (TileVector, TileVector, TileVector, TileVector)
         UnsafeMutableRawPointer(p).storeBytes(of: value.lowHalf, as: SIMD4<Float>.self)
     } else {
         for lane in 0..<lanes { p[lane] = value[lane] }
-    }
-}
-
-/// One vector move for the run lengths small planes have (Tx = 2 or 4), a plain loop otherwise: the runs
-/// here are a few floats long, shorter than a memmove call costs.
-@inline(__always) func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
-    switch count {
-    case 4: UnsafeMutableRawPointer(target).storeBytes(of: UnsafeRawPointer(source).loadUnaligned(as: SIMD4<Float>.self),
-                                                       as: SIMD4<Float>.self)
-    case 2: UnsafeMutableRawPointer(target).storeBytes(of: UnsafeRawPointer(source).loadUnaligned(as: SIMD2<Float>.self),
-                                                       as: SIMD2<Float>.self)
-    default: for i in 0..<count { target[i] = source[i] }
     }
 }
 
