@@ -413,7 +413,8 @@ final class RunnerTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("neighbours.png").path))
         }
         let table = try CommandRunner.run(["table", folder.appendingPathComponent("results/explain").path])
-        XCTAssertTrue(table.stdout.contains("precision") && table.stdout.contains("memorised") && table.stdout.contains("cutout leak"), table.stdout)
+        XCTAssertTrue(table.stdout.contains("precision") && table.stdout.contains("memorised") && table.stdout.contains("cutout leak")
+                      && table.stdout.contains("translation leak"), table.stdout)
         // After the fact: a grid run without explain gets the same numbers from its checkpoints.
         let later = try config("later", iterations: 4, grid: #"{"strategy": ["none", "reals-only"]}"#)
         XCTAssertEqual(try run([later]).status, 0)
