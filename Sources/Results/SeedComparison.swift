@@ -28,11 +28,18 @@ public struct SeedComparison: Equatable, Sendable {
 extension ResultsTable {
     /// For every other row of each column, its difference from row `reference` in best and final FID, final
     /// KID and D's training − held-out gap, each with Welch's t over seeds; lines for under the table. The caller
-    /// checks that `reference` is one of `rows`.
+    /// checks that `reference` is one of `rows`. A column without a `reference` cell is compared with the
+    /// reference of the one column that has it, and its lines say so: a grid lists a baseline that does not
+    /// depend on the column (Table 1's none, which augments nothing, under one policy) in that column alone.
     public func comparisons(to reference: String) -> [String] {
+        let referenceColumns = columns.filter { cells[ResultsTable.key(reference, $0)] != nil }
         var lines: [String] = []
         for column in columns {
-            guard let base = cells[ResultsTable.key(reference, column)] else { continue }
+            let own = referenceColumns.contains(column)
+            guard own || referenceColumns.count == 1 else { continue }
+            let baseColumn = own ? column : referenceColumns[0]
+            let base = cells[ResultsTable.key(reference, baseColumn)]!
+            let referenceText = own ? reference : "\(reference) (\(columnAxis ?? "column")=\(baseColumn), the only \(reference) cell)"
             for row in rows where row != reference {
                 guard let cell = cells[ResultsTable.key(row, column)] else { continue }
                 let metrics: [(String, Summary, Summary, Int)] = [("best FID", cell.best, base.best, 2), ("final FID", cell.final, base.final, 2),
@@ -41,7 +48,7 @@ extension ResultsTable {
                 let parts = metrics.compactMap { name, a, b, digits in SeedComparison(a, minus: b).map { "\(name) \($0.text(digits: digits))" } }
                 guard !parts.isEmpty else { continue }
                 let place = columnAxis.map { "\($0)=\(column), " } ?? ""
-                lines.append("\(place)\(row) − \(reference): " + parts.joined(separator: "; "))
+                lines.append("\(place)\(row) − \(referenceText): " + parts.joined(separator: "; "))
             }
         }
         return lines

@@ -125,6 +125,24 @@ final class TableAndDiffTests: XCTestCase {
         XCTAssertTrue(lines[0].hasPrefix("fraction=FID, diffaugment − none: best FID -13.50 (t = -6.5, ν = 1.1); final FID -21.00 (t = -9.4, ν = 1.5)"), lines[0])
     }
 
+    /// Table 1's layout: the baseline sits under one policy only (it augments nothing), so another policy's
+    /// rows are compared with that cell, and the line names it; with the baseline in two columns, a column
+    /// without one is left out rather than guessed.
+    func testAColumnWithoutTheReferenceIsComparedWithTheOnlyReferenceCell() throws {
+        try grid(paper: .object(["rows": .string("strategy"), "columns": .string("fraction")]))
+        try write("a", axes: ["strategy": "none", "fraction": "0.1", "seed": "0"], final: 40, best: 30)
+        try write("b", axes: ["strategy": "none", "fraction": "0.1", "seed": "1"], final: 44, best: 34)
+        try write("c", axes: ["strategy": "diffaugment", "fraction": "0.5", "seed": "0"], final: 20, best: 18)
+        try write("d", axes: ["strategy": "diffaugment", "fraction": "0.5", "seed": "1"], final: 22, best: 19)
+        var lines = ResultsTable.build(try ResultSet.load(gridFolder))[0].comparisons(to: "none")
+        XCTAssertEqual(lines, ["fraction=0.5, diffaugment − none (fraction=0.1, the only none cell): best FID -13.50 (t = -6.5, ν = 1.1); "
+                               + "final FID -21.00 (t = -9.4, ν = 1.5)"])
+        try write("e", axes: ["strategy": "none", "fraction": "0.2", "seed": "0"], final: 41, best: 31)
+        try write("f", axes: ["strategy": "none", "fraction": "0.2", "seed": "1"], final: 43, best: 33)
+        lines = ResultsTable.build(try ResultSet.load(gridFolder))[0].comparisons(to: "none")
+        XCTAssertEqual(lines, [], "two none cells: which one a third column would be measured against is not known")
+    }
+
     /// The report's Figure 1: one D-accuracy panel per data fraction, each with only its fraction's experiments
     /// (training and held-out lines); a grid of one fraction gets one chart with all of them.
     func testFigureOnePanelPerFraction() throws {
