@@ -44,7 +44,7 @@ struct TableCommand: ParsableCommand {
     @Option(help: "wide (one row per row value, a group of columns per column value: the paper's layout) or long (one row per column and row value; for md and tex).")
     var layout = "wide"
     @Option(name: .customLong("compare-to"),
-            help: "A row (e.g. none): under each table, every other row's difference from it in best/final FID, KID and D's gap, with Welch's t over seeds and its degrees of freedom (md only).")
+            help: "A row (e.g. none): under each table, every other row's difference from it in best/final FID, KID and D's gap, with Welch's t over seeds and its degrees of freedom (md only); a column without that row is compared with the only column that has it, and says so.")
     var compareTo: String?
 
     func run() throws {
