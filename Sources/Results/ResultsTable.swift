@@ -20,7 +20,8 @@ public struct ResultsTable {
         public var secondFID: Summary
         /// From `evaluation.explain` (empty when no run has it): precision, recall, memorised share, and the
         /// shares of final samples showing cutout's grey square and translation's grey edge band.
-        public var precision: Summary, recall: Summary, memorised: Summary, leakage: Summary, translationLeakage: Summary
+        public var precision: Summary, recall: Summary, memorised: Summary, cutoutLeakage: Summary,
+                   translationLeakage: Summary
         /// D's training − held-out accuracy over each finished run's last evaluations (`DiscriminatorGap`).
         public var discriminatorGap: Summary
         /// Training wall time of each finished run, in seconds.
@@ -86,7 +87,7 @@ public struct ResultsTable {
                                                    precision: Summary(members.compactMap(MetricName.precision.value)),
                                                    recall: Summary(members.compactMap(MetricName.recall.value)),
                                                    memorised: Summary(members.compactMap(MetricName.memorised.value)),
-                                                   leakage: Summary(members.compactMap(MetricName.leakCutout.value)),
+                                                   cutoutLeakage: Summary(members.compactMap(MetricName.leakCutout.value)),
                                                    translationLeakage: Summary(members.compactMap(MetricName.leakTranslation.value)),
                                                    discriminatorGap: Summary(gaps), seconds: Summary(finished.map(\.seconds)),
                                                    failed: members.filter { $0.status != "finished" }.count, paper: reported)
@@ -130,7 +131,7 @@ public struct ResultsTable {
         var texts = [ResultsTable.text(cell.best) + seeds + failed, ResultsTable.text(cell.final), ResultsTable.text(cell.kid, digits: 4)]
         if hasSecond { texts.append(ResultsTable.text(cell.secondFID)) }
         if hasExplanations {
-            texts += [cell.precision, cell.recall, cell.memorised, cell.leakage, cell.translationLeakage].map { ResultsTable.text($0) }
+            texts += [cell.precision, cell.recall, cell.memorised, cell.cutoutLeakage, cell.translationLeakage].map { ResultsTable.text($0) }
         }
         if hasGap { texts.append(ResultsTable.text(cell.discriminatorGap)) }
         if hasPaper { texts.append(cell.paper.map { String(format: "%.2f", $0) } ?? "") }

@@ -4,9 +4,10 @@ import TensorCore
 import TestSupport
 import XCTest
 
-/// Seeded fuzzing of the command line, bounded in time (AUGBENCH_FUZZ_SECONDS, default 60, but two cases of each
-/// kind at least; AUGBENCH_FUZZ_SEED, default 1): configs with keys deleted, retyped, set to extreme values or added, and feature files, PNG
-/// folders, IDX/gzip files, configs and checkpoints truncated or with flipped bytes, each given to the CLI.
+/// Seeded fuzzing of the command line, bounded in time (AUGBENCH_FUZZ_SECONDS, default 60, but two cases of
+/// each kind at least; AUGBENCH_FUZZ_SEED, default 1): configs with keys deleted, retyped, set to extreme
+/// values or added, and feature files, PNG folders, IDX/gzip files, configs and checkpoints truncated or with
+/// flipped bytes, each given to the CLI.
 /// The invariant: exit 0, or exit 1 (2 for a grid with failed runs) with a message naming the file or the
 /// field; never a trap or a signal, never a file written outside the case's results folder, never a
 /// temporary file left behind. A failing case prints its seed: AUGBENCH_FUZZ_SEED=<seed> replays it first.

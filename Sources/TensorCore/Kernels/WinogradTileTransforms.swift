@@ -2,9 +2,9 @@
 // Transforms run over eight tiles at once (SIMD8, one lane per tile). A plane with whole rows of eight
 // tiles is copied with its padding and split into four column phases (column q goes to phase q mod 4), so
 // a tile's entries are contiguous runs read straight from the phases; smaller planes are gathered entry by
-// entry across the chunk's images through a table of source indices (`tileSources`). A last step with fewer tiles computes all eight lanes
-// and stores only the valid ones; loads may run up to eight floats past a row, so every buffer read
-// here has that much slack. The output transforms are in WinogradOutputTransforms.swift.
+// entry across the chunk's images through a table of source indices (`tileSources`). A last step with
+// fewer tiles computes all eight lanes and stores only the valid ones; loads may run up to eight floats
+// past a row, so every buffer read here has that much slack. The output transforms are in WinogradOutputTransforms.swift.
 
 typealias TileVector = SIMD8<Float>
 typealias SixVectors = (TileVector, TileVector, TileVector, TileVector, TileVector, TileVector)
