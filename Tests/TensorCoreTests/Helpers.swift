@@ -42,12 +42,18 @@ struct ConvolutionKernelResults { var y, dx, dw: [Float] }
 
 /// Forward (with bias), transposed and weight gradient of a convolution of geometry `g` by `algorithm`, on
 /// normal samples from the stream (seed from the plane size, `name`); `chunkBytes` sizes the chunks.
-func runConvolutionKernels(_ g: ConvGeometry, outChannels: Int, name: String, algorithm: ConvolutionKernels.Algorithm,
-                           chunkBytes: Int? = nil) -> ConvolutionKernelResults {
+/// Input, weight, bias and output gradient of a convolution of geometry `g`: normal samples from the stream
+/// (seed from the plane size, `name`).
+func convolutionInputs(_ g: ConvGeometry, outChannels: Int, name: String) -> (x: [Float], w: [Float], bias: [Float], dy: [Float]) {
     var stream = RandomStream(seed: UInt64(g.height * 31 + g.width), name: name)
     let x = stream.normals(g.batch * g.channels * g.height * g.width)
     let w = stream.normals(outChannels * g.patchSize), bias = stream.normals(outChannels)
-    let dy = stream.normals(g.batch * outChannels * g.outputPlane)
+    return (x, w, bias, stream.normals(g.batch * outChannels * g.outputPlane))
+}
+
+func runConvolutionKernels(_ g: ConvGeometry, outChannels: Int, name: String, algorithm: ConvolutionKernels.Algorithm,
+                           chunkBytes: Int? = nil) -> ConvolutionKernelResults {
+    let (x, w, bias, dy) = convolutionInputs(g, outChannels: outChannels, name: name)
     var r = ConvolutionKernelResults(y: [Float](repeating: .nan, count: dy.count), dx: [Float](repeating: .nan, count: x.count),
                                      dw: [Float](repeating: .nan, count: w.count))
     r.y.withUnsafeMutableBufferPointer {

@@ -18,7 +18,7 @@ public enum ConvolutionKernels {
         case automatic
         /// im2col + one sgemm per chunk: any kernel, stride and padding.
         case im2col
-        /// Winograd only (a precondition): F(4×4, 3×3) for 3×3 stride-1 convolutions, F(2×2, 2×2) on the
+        /// Winograd only (a precondition): F(4×4, 3×3) for 3×3 stride-1 convolutions, F(2×2, 2×2) or F(4×4, 2×2) on the
         /// space-to-depth input for 4×4 stride-2 convolutions with padding 1 and ≥ 8 channels in and out.
         case winograd
 
@@ -40,8 +40,9 @@ public enum ConvolutionKernels {
     enum Kernel { case im2col, winograd, stridedWinograd, lineWinograd }
 
     /// The kernel for geometry `g` under `algorithm`: for a `forward` convolution under `.automatic`, Winograd
-    /// F(2, 7) along the kernel's axis for 7×1 and 1×7 layers with same padding (`LineWinogradConvolution`); Winograd F(2×2, 2×2) on the space-to-depth input for
-    /// 4×4 stride-2 convolutions with padding 1 and ≥ 8 channels in and out, F(4×4, 3×3) for 3×3 stride-1
+    /// F(2, 7) along the kernel's axis for 7×1 and 1×7 layers with same padding (`LineWinogradConvolution`);
+    /// Winograd F(2×2, 2×2) or F(4×4, 2×2) on the space-to-depth input for 4×4 stride-2 convolutions with
+    /// padding 1 and ≥ 8 channels in and out, F(4×4, 3×3) for 3×3 stride-1
     /// ones (padding ≤ 2 when transposed), and for `.automatic` only with ≥ 8 input channels; im2col otherwise.
     static func kernel(for g: ConvGeometry, outChannels: Int, transposed: Bool, algorithm: Algorithm, forward: Bool = false) -> Kernel {
         if case .automatic = algorithm, forward, LineWinogradConvolution.applies(to: g) { return .lineWinograd }

@@ -58,25 +58,10 @@ struct StridedWinogradTiling {
     // MARK: Input
 
     /// Floats of padded planes per image.
-    var paddedImage: Int { geometry.channels * paddedPlane }
+    var paddedImage: Int { planes.paddedImage }
 
-    /// Copies the chunk's `images` images [C, H, W] into padded planes, zeroing only what x does not cover
-    /// (the first row and column, and the rows and columns after x).
-    func pad(_ x: UnsafePointer<Float>, images: Int, into padded: UnsafeMutablePointer<Float>) {
-        let (h, w) = (geometry.height, geometry.width)
-        for plane in 0..<(images * geometry.channels) {
-            let source = x + plane * h * w, target = padded + plane * paddedPlane
-            target.update(repeating: 0, count: paddedWidth + 1)
-            for row in 0..<h {
-                let from = source + row * w, to = target + (row + 1) * paddedWidth + 1
-                for column in 0..<w { to[column] = from[column] }
-                for column in w..<(paddedWidth - 1) { to[column] = 0 }
-                to[paddedWidth - 1] = 0  // column 0 of the next row
-            }
-            let tail = (h + 1) * paddedWidth + 1
-            (target + tail).update(repeating: 0, count: paddedPlane - tail)
-        }
-    }
+    /// The padded planes of x̃ (rows [0, 4·tileRows + 2), columns [0, 4·tileColumns + 2)).
+    var planes: PaddedPlanes { PaddedPlanes(geometry, paddedHeight: paddedHeight, paddedWidth: paddedWidth, slack: Self.slack) }
 
     /// Eight floats from `p` (a patch row of six and two beyond it: the padded planes keep `slack` after them).
     @inline(__always)
@@ -86,7 +71,7 @@ struct StridedWinogradTiling {
     static let slack = 8
 
     /// Scratch floats per image for its padded planes, with the slack (more than a chunk needs).
-    var paddedScratch: Int { paddedImage + Self.slack }
+    var paddedScratch: Int { planes.scratchPerImage }
 
     /// The samples s = 0, 1, 2 (columns 2s, 2s + 1) of rows a = 0 (`top`) and a = 1 (`bottom`) as the four
     /// phases (a, b) = (0,0), (0,1), (1,0), (1,1).
@@ -104,7 +89,7 @@ struct StridedWinogradTiling {
     /// chunk's first tile.
     func transformInput(_ x: UnsafePointer<Float>, images: Int, tiles: Int? = nil, into v: UnsafeMutablePointer<Float>,
                         padded: UnsafeMutablePointer<Float>) {
-        pad(x, images: images, into: padded)
+        planes.pad(x, images: images, into: padded)
         let (channels, w) = (geometry.channels, paddedWidth)
         let rows = 4 * channels, stride = Self.positionStride(rows: rows, columns: tiles ?? images * tilesPerImage)
         for n in 0..<images {
@@ -148,7 +133,7 @@ struct StridedWinogradTiling {
     /// patch each tile read (overlaps add); x̄ is overwritten. `padded` is scratch of `images` · `paddedImage` + `slack`.
     func transformInputAdjoint(_ dv: UnsafePointer<Float>, images: Int, into x: UnsafeMutablePointer<Float>,
                                padded: UnsafeMutablePointer<Float>) {
-        let (channels, h, width, w) = (geometry.channels, geometry.height, geometry.width, paddedWidth)
+        let (channels, w) = (geometry.channels, paddedWidth)
         let rows = 4 * channels, stride = Self.positionStride(rows: rows, columns: images * tilesPerImage)
         padded.update(repeating: 0, count: images * paddedImage)
         for n in 0..<images {
@@ -174,13 +159,7 @@ struct StridedWinogradTiling {
                 }
             }
         }
-        for plane in 0..<(images * channels) {
-            let source = padded + plane * paddedPlane + w + 1, target = x + plane * h * width
-            for row in 0..<h {
-                let from = source + row * w, to = target + row * width
-                for column in 0..<width { to[column] = from[column] }
-            }
-        }
+        planes.unpad(padded, images: images, into: x)
     }
 
     /// Adds the phases of samples s = 0, 1, 2 of one sample row onto rows a = 0, 1 at `p` (columns 2s + b),

@@ -73,13 +73,7 @@ extension StridedWinogradTiling {
         let stride = positionStride(rows: outChannels, columns: 4 * channels)
         for o in 0..<outChannels {
             for c in 0..<channels {
-                let kernel = UnsafeRawPointer(weight + (o * channels + c) * 16)
-                let k0 = kernel.loadUnaligned(as: SIMD4<Float>.self), k1 = kernel.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self)
-                let k2 = kernel.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self)
-                let k3 = kernel.loadUnaligned(fromByteOffset: 48, as: SIMD4<Float>.self)
-                // g[q, r] over the phases: rows 2q + a of the kernel, columns 2r + b.
-                let g00 = SIMD4(lowHalf: k0.lowHalf, highHalf: k1.lowHalf), g01 = SIMD4(lowHalf: k0.highHalf, highHalf: k1.highHalf)
-                let g10 = SIMD4(lowHalf: k2.lowHalf, highHalf: k3.lowHalf), g11 = SIMD4(lowHalf: k2.highHalf, highHalf: k3.highHalf)
+                let (g00, g01, g10, g11) = kernelPhases(weight + (o * channels + c) * 16)
                 // G g = (g₀, g₀ + g₁, g₁) down the columns, then along the rows.
                 let (h00, h01) = (g00, g01), (h10, h11) = (g00 + g10, g01 + g11), (h20, h21) = (g10, g11)
                 let p = UnsafeMutableRawPointer(u + o * 4 * channels + 4 * c), step = stride * MemoryLayout<Float>.size
@@ -104,12 +98,29 @@ extension StridedWinogradTiling {
                 let r10 = position(3) + position(4), r11 = position(4) + position(5)
                 let r20 = position(6) + position(7), r21 = position(7) + position(8)
                 let (g00, g01, g10, g11) = (r00 + r10, r01 + r11, r10 + r20, r11 + r21)
-                let kernel = UnsafeMutableRawPointer(dw + (o * channels + c) * 16)
-                kernel.storeBytes(of: SIMD4(lowHalf: g00.lowHalf, highHalf: g01.lowHalf), as: SIMD4<Float>.self)
-                kernel.storeBytes(of: SIMD4(lowHalf: g00.highHalf, highHalf: g01.highHalf), toByteOffset: 16, as: SIMD4<Float>.self)
-                kernel.storeBytes(of: SIMD4(lowHalf: g10.lowHalf, highHalf: g11.lowHalf), toByteOffset: 32, as: SIMD4<Float>.self)
-                kernel.storeBytes(of: SIMD4(lowHalf: g10.highHalf, highHalf: g11.highHalf), toByteOffset: 48, as: SIMD4<Float>.self)
+                storeKernelPhases((g00, g01, g10, g11), into: dw + (o * channels + c) * 16)
             }
         }
+    }
+
+    /// The taps g[q, r] = (w[2q + a, 2r + b]) over the phases (a, b) of one 4×4 kernel, as (g00, g01, g10, g11).
+    @inline(__always)
+    static func kernelPhases(_ kernel: UnsafePointer<Float>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+        let raw = UnsafeRawPointer(kernel)
+        let k0 = raw.loadUnaligned(as: SIMD4<Float>.self), k1 = raw.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self)
+        let k2 = raw.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self), k3 = raw.loadUnaligned(fromByteOffset: 48, as: SIMD4<Float>.self)
+        // Rows 2q + a of the kernel, columns 2r + b.
+        return (SIMD4(lowHalf: k0.lowHalf, highHalf: k1.lowHalf), SIMD4(lowHalf: k0.highHalf, highHalf: k1.highHalf),
+                SIMD4(lowHalf: k2.lowHalf, highHalf: k3.lowHalf), SIMD4(lowHalf: k2.highHalf, highHalf: k3.highHalf))
+    }
+
+    /// The inverse of `kernelPhases`: writes (g00, g01, g10, g11) back as one 4×4 kernel.
+    @inline(__always)
+    static func storeKernelPhases(_ g: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>), into kernel: UnsafeMutablePointer<Float>) {
+        let raw = UnsafeMutableRawPointer(kernel)
+        raw.storeBytes(of: SIMD4(lowHalf: g.0.lowHalf, highHalf: g.1.lowHalf), as: SIMD4<Float>.self)
+        raw.storeBytes(of: SIMD4(lowHalf: g.0.highHalf, highHalf: g.1.highHalf), toByteOffset: 16, as: SIMD4<Float>.self)
+        raw.storeBytes(of: SIMD4(lowHalf: g.2.lowHalf, highHalf: g.3.lowHalf), toByteOffset: 32, as: SIMD4<Float>.self)
+        raw.storeBytes(of: SIMD4(lowHalf: g.2.highHalf, highHalf: g.3.highHalf), toByteOffset: 48, as: SIMD4<Float>.self)
     }
 }

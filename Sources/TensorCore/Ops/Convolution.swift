@@ -28,7 +28,7 @@ extension Tensor {
     /// y[n, o, i, j] = b[o] + Σ_{c, a, b} w[o, c, a, b] · x[n, c, i·s − ph + a, j·s − pw + b] (zero outside
     /// x; b = 0 without a bias). The bias is added to each chunk of output while it is in cache. 3×3
     /// stride-1 convolutions (and their gradients) run by Winograd F(4×4, 3×3), 4×4 stride-2 ones with
-    /// padding 1 by Winograd F(2×2, 2×2) on the space-to-depth input (≥ 8 channels), the rest by im2col.
+    /// padding 1 by Winograd F(2×2, 2×2) or F(4×4, 2×2) on the space-to-depth input (≥ 8 channels), the rest by im2col.
     /// Pullback: dx = convTranspose2d(g, w), dw = Σₙ g ⋆ x (the weight gradient), db[o] = Σ_{n,i,j} g[n, o, i, j].
     public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: (Int, Int)) -> Tensor {
         let (y, g) = convolved(weight, bias: bias, stride: stride, padding: padding, rectified: false, op: "conv2d")
