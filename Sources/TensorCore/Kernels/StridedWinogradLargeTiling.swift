@@ -95,8 +95,8 @@ struct StridedWinogradLargeTiling: SpaceToDepthTiling {
                                     Self.inputRow(column(d, 3)), Self.inputRow(column(d, 4))))
                 @inline(__always) func storeRow(_ j: Int, _ row: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)) {
                     let e = Self.inputRow(row), target = out + 5 * j * stride
-                    store(e.0, target); store(e.1, target + stride); store(e.2, target + 2 * stride)
-                    store(e.3, target + 3 * stride); store(e.4, target + 4 * stride)
+                    storePhases(e.0, target); storePhases(e.1, target + stride); storePhases(e.2, target + 2 * stride)
+                    storePhases(e.3, target + 3 * stride); storePhases(e.4, target + 4 * stride)
                 }
                 storeRow(0, c.0); storeRow(1, c.1); storeRow(2, c.2); storeRow(3, c.3); storeRow(4, c.4)
                 p += planes.paddedPlane
@@ -119,8 +119,8 @@ struct StridedWinogradLargeTiling: SpaceToDepthTiling {
                 // Undo the transform along each row (ξ = 5·row + column), then down the columns.
                 @inline(__always) func row(_ j: Int) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
                     let q = e + 5 * j * stride
-                    return Self.inputRowAdjoint((load(q), load(q + stride), load(q + 2 * stride), load(q + 3 * stride),
-                                                 load(q + 4 * stride)))
+                    return Self.inputRowAdjoint((loadPhases(q), loadPhases(q + stride), loadPhases(q + 2 * stride), loadPhases(q + 3 * stride),
+                                                 loadPhases(q + 4 * stride)))
                 }
                 let r = transposed((row(0), row(1), row(2), row(3), row(4)))
                 let k = transposed((Self.inputRowAdjoint(r.0), Self.inputRowAdjoint(r.1), Self.inputRowAdjoint(r.2),
@@ -220,8 +220,8 @@ struct StridedWinogradLargeTiling: SpaceToDepthTiling {
                 let p = u + o * 4 * channels + 4 * c
                 func storeRow(_ j: Int, _ pair: (SIMD4<Float>, SIMD4<Float>)) {
                     let h = weightRow(pair), target = p + 5 * j * stride
-                    store(h.0, target); store(h.1, target + stride); store(h.2, target + 2 * stride)
-                    store(h.3, target + 3 * stride); store(h.4, target + 4 * stride)
+                    storePhases(h.0, target); storePhases(h.1, target + stride); storePhases(h.2, target + 2 * stride)
+                    storePhases(h.3, target + 3 * stride); storePhases(h.4, target + 4 * stride)
                 }
                 storeRow(0, (left.0, right.0)); storeRow(1, (left.1, right.1)); storeRow(2, (left.2, right.2))
                 storeRow(3, (left.3, right.3)); storeRow(4, (left.4, right.4))
@@ -238,7 +238,7 @@ struct StridedWinogradLargeTiling: SpaceToDepthTiling {
                 let p = du + o * 4 * channels + 4 * c
                 func row(_ j: Int) -> (SIMD4<Float>, SIMD4<Float>) {
                     let q = p + 5 * j * stride
-                    return weightRowAdjoint((load(q), load(q + stride), load(q + 2 * stride), load(q + 3 * stride), load(q + 4 * stride)))
+                    return weightRowAdjoint((loadPhases(q), loadPhases(q + stride), loadPhases(q + 2 * stride), loadPhases(q + 3 * stride), loadPhases(q + 4 * stride)))
                 }
                 let r = (row(0), row(1), row(2), row(3), row(4))
                 let left = weightRowAdjoint((r.0.0, r.1.0, r.2.0, r.3.0, r.4.0))
@@ -326,16 +326,6 @@ private func transposed<V>(_ c: Five<Five<V>>) -> Five<Five<V>> {
 private func transposed<V>(_ c: Five<(V, V, V, V)>) -> (Five<V>, Five<V>, Five<V>, Five<V>) {
     ((c.0.0, c.1.0, c.2.0, c.3.0, c.4.0), (c.0.1, c.1.1, c.2.1, c.3.1, c.4.1),
      (c.0.2, c.1.2, c.2.2, c.3.2, c.4.2), (c.0.3, c.1.3, c.2.3, c.3.3, c.4.3))
-}
-
-@inline(__always)
-private func store(_ value: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD4<Float>.self)
-}
-
-@inline(__always)
-private func load(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
 }
 
 /// Values the one-dimensional Winograd transforms run on: single floats and vectors of phases.

@@ -108,9 +108,9 @@ struct StridedWinogradTiling {
                         let c2 = Self.inputColumn(d02, d12, d22)
                         let e0 = Self.inputColumn(c0.0, c1.0, c2.0), e1 = Self.inputColumn(c0.1, c1.1, c2.1)
                         let e2 = Self.inputColumn(c0.2, c1.2, c2.2)
-                        store(e0.0, out); store(e0.1, out + stride); store(e0.2, out + 2 * stride)
-                        store(e1.0, out + 3 * stride); store(e1.1, out + 4 * stride); store(e1.2, out + 5 * stride)
-                        store(e2.0, out + 6 * stride); store(e2.1, out + 7 * stride); store(e2.2, out + 8 * stride)
+                        storePhases(e0.0, out); storePhases(e0.1, out + stride); storePhases(e0.2, out + 2 * stride)
+                        storePhases(e1.0, out + 3 * stride); storePhases(e1.1, out + 4 * stride); storePhases(e1.2, out + 5 * stride)
+                        storePhases(e2.0, out + 6 * stride); storePhases(e2.1, out + 7 * stride); storePhases(e2.2, out + 8 * stride)
                         p += paddedPlane
                         out += 4
                     }
@@ -119,15 +119,6 @@ struct StridedWinogradTiling {
         }
     }
 
-    @inline(__always)
-    private func store(_ value: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD4<Float>.self)
-    }
-
-    @inline(__always)
-    private func load(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
-    }
 
     /// The adjoint of `transformInput` for dVᵀ in its layout: x̄[c] = Σ over tiles of B dV Bᵀ added back onto the
     /// patch each tile read (overlaps add); x̄ is overwritten. `padded` is scratch of `images` · `paddedImage` + `slack`.
@@ -144,9 +135,9 @@ struct StridedWinogradTiling {
                     var e = dv + tile * rows
                     for _ in 0..<channels {
                         // Undo the transform along the rows (ξ = 3·row + column), then down the columns.
-                        let r0 = Self.inputColumnAdjoint(load(e), load(e + stride), load(e + 2 * stride))
-                        let r1 = Self.inputColumnAdjoint(load(e + 3 * stride), load(e + 4 * stride), load(e + 5 * stride))
-                        let r2 = Self.inputColumnAdjoint(load(e + 6 * stride), load(e + 7 * stride), load(e + 8 * stride))
+                        let r0 = Self.inputColumnAdjoint(loadPhases(e), loadPhases(e + stride), loadPhases(e + 2 * stride))
+                        let r1 = Self.inputColumnAdjoint(loadPhases(e + 3 * stride), loadPhases(e + 4 * stride), loadPhases(e + 5 * stride))
+                        let r2 = Self.inputColumnAdjoint(loadPhases(e + 6 * stride), loadPhases(e + 7 * stride), loadPhases(e + 8 * stride))
                         let k0 = Self.inputColumnAdjoint(r0.0, r1.0, r2.0), k1 = Self.inputColumnAdjoint(r0.1, r1.1, r2.1)
                         let k2 = Self.inputColumnAdjoint(r0.2, r1.2, r2.2)
                         // Sample r of k_s lands on rows 2r + a, columns 2s + b: one eight-float add per row.
@@ -178,4 +169,16 @@ struct StridedWinogradTiling {
     private func add(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: row(p) + value, as: SIMD8<Float>.self)
     }
+}
+
+/// Stores the four phases of one sample (or one tap) at `p`.
+@inline(__always)
+func storePhases(_ value: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD4<Float>.self)
+}
+
+/// The four phases stored at `p`.
+@inline(__always)
+func loadPhases(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
 }
