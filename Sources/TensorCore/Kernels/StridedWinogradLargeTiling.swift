@@ -8,8 +8,9 @@
 ///     G = [[½, 0], [−½, −½], [−⅙, ⅙], [⅙, ⅓], [0, 1]],
 ///     Aᵀ = [[1, 1, 1, 1, 0], [0, 1, −1, 2, 0], [0, 1, 1, 4, 0], [0, 1, −1, 8, 1]].
 /// In 2-D a 4×4 output tile takes 25 multiplies per (o, c, a, b) where F(2×2, 2×2) takes 36 (9 per 2×2) and
-/// a direct convolution 64, and its transformed input and product are 25/36 of F(2×2, 2×2)'s. Only G's
-/// thirds and sixths round (in the weight transform); the other coefficients are powers of two.
+/// a direct convolution 64, and its transformed input and product are 25/36 of F(2×2, 2×2)'s. The transforms
+/// multiply by small integers (2, 3, 4, 8) and the weight transform also by ½, ⅓ and ⅙, so they round more
+/// than F(2×2, 2×2)'s additions alone.
 ///
 /// Output tile (t, u) covers outputs [4t, 4t + 4) × [4u, 4u + 4) and reads the 10×10 input patch whose padded
 /// rows are [8t, 8t + 10) and columns [8u, 8u + 10) (neighbouring patches overlap by two).
