@@ -43,7 +43,7 @@ struct StridedWinogradLargeTiling: SpaceToDepthTiling {
         return (2 * (d0 - d2) + (d3 - d1), (d3 - d2) - 2 * d1, (d3 - d2) + 2 * (d1 - d2), d3 - d1, 2 * (d1 - d3) + (d4 - d2))
     }
 
-    /// B e, the adjoint of `input`.
+    /// B e, the adjoint of `inputRow`.
     @inline(__always)
     static func inputRowAdjoint<V: WinogradValue>(_ e: (V, V, V, V, V)) -> (V, V, V, V, V) {
         let (e0, e1, e2, e3, e4) = e
@@ -57,7 +57,7 @@ struct StridedWinogradLargeTiling: SpaceToDepthTiling {
         return (m.0 + sum + m.3, difference + 2 * m.3, sum + 4 * m.3, difference + 8 * m.3 + m.4)
     }
 
-    /// A q, the adjoint of `output`.
+    /// A q, the adjoint of `outputRow`.
     @inline(__always)
     static func outputRowAdjoint<V: WinogradValue>(_ q: (V, V, V, V)) -> (V, V, V, V, V) {
         let (even, odd) = (q.0 + q.2, q.1 + q.3)
@@ -70,7 +70,7 @@ struct StridedWinogradLargeTiling: SpaceToDepthTiling {
         (0.5 * g.0, -0.5 * (g.0 + g.1), (1 / 6) * (g.1 - g.0), (1 / 6) * (g.0 + 2 * g.1), g.1)
     }
 
-    /// Gᵀ z, the adjoint of `weight`.
+    /// Gᵀ z, the adjoint of `weightRow`.
     @inline(__always)
     static func weightRowAdjoint<V: WinogradValue>(_ z: (V, V, V, V, V)) -> (V, V) {
         (0.5 * (z.0 - z.1) + (1 / 6) * (z.3 - z.2), (1 / 6) * z.2 + (1 / 3) * z.3 - 0.5 * z.1 + z.4)
@@ -94,7 +94,7 @@ struct StridedWinogradLargeTiling: SpaceToDepthTiling {
                 // Down the columns (sample s of every row), then along each transformed row.
                 let c = transposed((Self.inputRow(column(d, 0)), Self.inputRow(column(d, 1)), Self.inputRow(column(d, 2)),
                                     Self.inputRow(column(d, 3)), Self.inputRow(column(d, 4))))
-                @inline(__always) func storeRow(_ j: Int, _ row: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)) {
+                @inline(__always) func storeRow(_ j: Int, _ row: Five<SIMD4<Float>>) {
                     let e = Self.inputRow(row), target = out + 5 * j * stride
                     storePhases(e.0, target); storePhases(e.1, target + stride); storePhases(e.2, target + 2 * stride)
                     storePhases(e.3, target + 3 * stride); storePhases(e.4, target + 4 * stride)
@@ -118,7 +118,7 @@ struct StridedWinogradLargeTiling: SpaceToDepthTiling {
             var e = dv + tile * rows
             for _ in 0..<channels {
                 // Undo the transform along each row (ξ = 5·row + column), then down the columns.
-                @inline(__always) func row(_ j: Int) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+                @inline(__always) func row(_ j: Int) -> Five<SIMD4<Float>> {
                     let q = e + 5 * j * stride
                     return Self.inputRowAdjoint((loadPhases(q), loadPhases(q + stride), loadPhases(q + 2 * stride), loadPhases(q + 3 * stride),
                                                  loadPhases(q + 4 * stride)))
@@ -261,7 +261,7 @@ struct StridedWinogradLargeTiling: SpaceToDepthTiling {
 
     /// The five samples (columns 2s, 2s + 1) of padded rows `p` (a = 0) and `p` + width (a = 1) as phase vectors.
     @inline(__always)
-    private func phases(_ p: UnsafePointer<Float>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+    private func phases(_ p: UnsafePointer<Float>) -> Five<SIMD4<Float>> {
         let top = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
         let bottom = UnsafeRawPointer(p + planes.paddedWidth).loadUnaligned(as: SIMD16<Float>.self)
         func sample(_ a: SIMD2<Float>, _ b: SIMD2<Float>) -> SIMD4<Float> { SIMD4(lowHalf: a, highHalf: b) }
@@ -275,7 +275,7 @@ struct StridedWinogradLargeTiling: SpaceToDepthTiling {
     /// Adds the phases of samples s = 0…4 of one sample row onto rows a = 0, 1 at `p` (columns 2s + b), as two
     /// sixteen-float read-modify-writes whose last six lanes add zero.
     @inline(__always)
-    private func addRows(_ s: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>), _ p: UnsafeMutablePointer<Float>) {
+    private func addRows(_ s: Five<SIMD4<Float>>, _ p: UnsafeMutablePointer<Float>) {
         let zero = SIMD2<Float>()
         func line(_ pick: (SIMD4<Float>) -> SIMD2<Float>) -> SIMD16<Float> {
             SIMD16(lowHalf: SIMD8(lowHalf: SIMD4(lowHalf: pick(s.0), highHalf: pick(s.1)),

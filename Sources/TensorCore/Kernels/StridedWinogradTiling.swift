@@ -21,15 +21,15 @@ struct StridedWinogradTiling {
     let geometry: ConvGeometry
     /// Output plane and tiles over it (the last row or column of tiles may stick out of an odd plane).
     let outputHeight, outputWidth, tileRows, tileColumns: Int
-    /// The padded input plane: x̃ rows [0, 4·tileRows + 2), columns [0, 4·tileColumns + 2), zero outside x.
-    let paddedHeight, paddedWidth: Int
+    /// The padded planes of x̃: rows [0, 4·tileRows + 2), columns [0, 4·tileColumns + 2), zero outside x.
+    let planes: PaddedPlanes
 
     init(_ g: ConvGeometry) {
         precondition(Self.applies(to: g), "strided Winograd needs a 4×4 kernel, stride 2, padding 1 and an even plane; got \(g)")
         geometry = g
         (outputHeight, outputWidth) = (g.outputHeight, g.outputWidth)
         (tileRows, tileColumns) = ((outputHeight + 1) / 2, (outputWidth + 1) / 2)
-        (paddedHeight, paddedWidth) = (4 * tileRows + 2, 4 * tileColumns + 2)
+        planes = PaddedPlanes(g, paddedHeight: 4 * tileRows + 2, paddedWidth: 4 * tileColumns + 2, slack: Self.slack)
     }
 
     static func applies(to g: ConvGeometry) -> Bool {
@@ -41,7 +41,8 @@ struct StridedWinogradTiling {
 
     /// Floats from one position ξ's matrix to the next, as in `WinogradTiling`.
     static func positionStride(rows: Int, columns: Int) -> Int { WinogradTiling.positionStride(rows: rows, columns: columns) }
-    var paddedPlane: Int { paddedHeight * paddedWidth }
+    var paddedWidth: Int { planes.paddedWidth }
+    var paddedPlane: Int { planes.paddedPlane }
 
     /// Bᵀ d for three rows or columns of four phases each.
     @inline(__always)
@@ -59,9 +60,6 @@ struct StridedWinogradTiling {
 
     /// Floats of padded planes per image.
     var paddedImage: Int { planes.paddedImage }
-
-    /// The padded planes of x̃ (rows [0, 4·tileRows + 2), columns [0, 4·tileColumns + 2)).
-    var planes: PaddedPlanes { PaddedPlanes(geometry, paddedHeight: paddedHeight, paddedWidth: paddedWidth, slack: Self.slack) }
 
     /// Eight floats from `p` (a patch row of six and two beyond it: the padded planes keep `slack` after them).
     @inline(__always)
