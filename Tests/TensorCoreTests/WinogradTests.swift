@@ -19,6 +19,11 @@ final class WinogradTests: XCTestCase {
         // Rows of eight and sixteen whole tiles take the output transform's contiguous-store path.
         Case(batch: 2, channels: 3, outChannels: 2, height: 6, width: 32, padding: 1),
         Case(batch: 1, channels: 2, outChannels: 3, height: 9, width: 64, padding: 1),
+        // Planes four tiles wide with an even number of tile rows (BigGAN's 16×16 layers) take the paths that
+        // read and write two tile rows per vector: exact (padding 1 and 0) and with an overhanging tile column.
+        Case(batch: 2, channels: 3, outChannels: 2, height: 16, width: 16, padding: 1),
+        Case(batch: 3, channels: 2, outChannels: 3, height: 18, width: 18, padding: 0),
+        Case(batch: 2, channels: 3, outChannels: 2, height: 16, width: 15, padding: 1),
     ]
 
     func geometry(_ c: Case) -> ConvGeometry {

@@ -88,6 +88,28 @@ extension WinogradTiling {
             for t in Swift.stride(from: 0, to: tiles, by: lanes) {
                 let valid = min(lanes, tiles - t)
                 let columns = outputColumns(source + t, xiStride: xiStride, work: work)
+                if twoTileRows {  // the eight tiles are two tile rows of one image: one 16-float store per output row
+                    let p = channel + targets[t], shift = SIMD16<Float>(repeating: offset)
+                    @inline(__always) func row(_ y0: SIMD4<Float>, _ y1: SIMD4<Float>, _ y2: SIMD4<Float>, _ y3: SIMD4<Float>) -> SIMD16<Float> {
+                        var even = SIMD8<Float>(), odd = SIMD8<Float>(), all = SIMD16<Float>()
+                        even.evenHalf = y0; even.oddHalf = y2; odd.evenHalf = y1; odd.oddHalf = y3
+                        all.evenHalf = even; all.oddHalf = odd
+                        return all + shift
+                    }
+                    let (c0, c1, c2, c3) = columns
+                    @inline(__always) func put(_ a: Int, _ value: SIMD16<Float>) {
+                        UnsafeMutableRawPointer(p + a * width).storeBytes(of: value, as: SIMD16<Float>.self)
+                    }
+                    put(0, row(c0.0.lowHalf, c1.0.lowHalf, c2.0.lowHalf, c3.0.lowHalf))
+                    put(1, row(c0.1.lowHalf, c1.1.lowHalf, c2.1.lowHalf, c3.1.lowHalf))
+                    put(2, row(c0.2.lowHalf, c1.2.lowHalf, c2.2.lowHalf, c3.2.lowHalf))
+                    put(3, row(c0.3.lowHalf, c1.3.lowHalf, c2.3.lowHalf, c3.3.lowHalf))
+                    put(4, row(c0.0.highHalf, c1.0.highHalf, c2.0.highHalf, c3.0.highHalf))
+                    put(5, row(c0.1.highHalf, c1.1.highHalf, c2.1.highHalf, c3.1.highHalf))
+                    put(6, row(c0.2.highHalf, c1.2.highHalf, c2.2.highHalf, c3.2.highHalf))
+                    put(7, row(c0.3.highHalf, c1.3.highHalf, c2.3.highHalf, c3.3.highHalf))
+                    continue
+                }
                 @inline(__always) func scatter(_ b: Int, _ column: FourVectors) {
                     for lane in 0..<valid {
                         let p = channel + targets[t + lane] + b
@@ -140,6 +162,20 @@ extension WinogradTiling {
                         let p = phases + (4 * ty + a) * count + tx
                         return (load(p), load(p + phaseSize), load(p + 2 * phaseSize), load(p + 3 * phaseSize))
                     }, work: work, into: dm + o * tiles + image * perImage + t, lanes: lanes)
+                }
+            }
+            return
+        }
+        if twoTileRows && outW == 16 && outH == 4 * tileRows {
+            // Entries b = 0…3 of row a of a tile row's four tiles: columns 4·tx + b of one 16-float gradient row.
+            let work = phases
+            for plane in 0..<(images * outChannels) {
+                let (image, o) = plane.quotientAndRemainder(dividingBy: outChannels)
+                let gradient = dy + plane * outH * outW
+                for t in Swift.stride(from: 0, to: perImage, by: lanes) {
+                    let row = gradient + 4 * (t / tileColumns) * outW
+                    transform({ a in joinedQuarters(row + a * outW, row + (4 + a) * outW) },
+                              work: work, into: dm + o * tiles + image * perImage + t, lanes: lanes)
                 }
             }
             return

@@ -56,6 +56,26 @@ typealias FourVectors = (TileVector, TileVector, TileVector, TileVector)
     store(v.3, p + 3 * stride, lanes: lanes); store(v.4, p + 4 * stride, lanes: lanes); store(v.5, p + 5 * stride, lanes: lanes)
 }
 
+/// Columns φ, φ + 4, φ + 8, φ + 12 of the 16 floats at p, for φ = 0…3: one row's entries of four tiles.
+@inline(__always) func quarters(_ p: UnsafePointer<Float>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+    let row = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    let (even, odd) = (row.evenHalf, row.oddHalf)
+    return (even.evenHalf, odd.evenHalf, even.oddHalf, odd.oddHalf)
+}
+
+/// Lanes 0–3 from `low`, 4–7 from `high`.
+@inline(__always) func joined(_ low: SIMD4<Float>, _ high: SIMD4<Float>) -> TileVector {
+    var v = TileVector()
+    v.lowHalf = low; v.highHalf = high
+    return v
+}
+
+/// `quarters` of two rows, joined: lanes 0–3 the four tiles of `upper`, 4–7 those of `lower`.
+@inline(__always) func joinedQuarters(_ upper: UnsafePointer<Float>, _ lower: UnsafePointer<Float>) -> FourVectors {
+    let (u0, u1, u2, u3) = quarters(upper), (l0, l1, l2, l3) = quarters(lower)
+    return (joined(u0, l0), joined(u1, l1), joined(u2, l2), joined(u3, l3))
+}
+
 extension WinogradTiling {
     /// V[ξ][c][t] = (Bᵀ d B)[j][k] for every tile of `images` NCHW images at x; V's rows are `tiles` long.
     /// Planes with whole rows of eight tiles are transformed one by one, reading the phase planes directly;
@@ -93,6 +113,27 @@ extension WinogradTiling {
             }
             return
         }
+        if twoTileRows {
+            // The eight tiles from t on are tile rows ty and ty + 1; entries c = 0…5 of row r of a tile row's four
+            // tiles are columns 4·tx + c of padded row 4·ty + r, split out of two 16-float loads. The padded
+            // plane's border is zeroed once; each plane only overwrites its interior.
+            let work = phases
+            padded.update(repeating: 0, count: paddedHeight * paddedWidth)
+            for plane in 0..<(images * g.channels) {
+                let (image, c) = plane.quotientAndRemainder(dividingBy: g.channels)
+                copyInterior(x + plane * g.height * g.width, into: padded)
+                for t in Swift.stride(from: 0, to: perImage, by: lanes) {
+                    let row = padded + 4 * (t / tileColumns) * paddedWidth
+                    transform({ r in
+                        let (upper, lower) = (row + r * paddedWidth, row + (4 + r) * paddedWidth)
+                        let (u0, u1, u2, u3) = quarters(upper), (l0, l1, l2, l3) = quarters(lower)
+                        let (u4, u5, _, _) = quarters(upper + 4), (l4, l5, _, _) = quarters(lower + 4)
+                        return (joined(u0, l0), joined(u1, l1), joined(u2, l2), joined(u3, l3), joined(u4, l4), joined(u5, l5))
+                    }, work: work, into: v + c * tiles + image * perImage + t, lanes: lanes)
+                }
+            }
+            return
+        }
         let stride = tiles + lanes, gathered = phases + 4 * phaseSize, work = gathered + WinogradTiling.positions * stride
         let sources = tileSources(side: 6, shiftRows: g.paddingHeight, shiftColumns: g.paddingWidth,
                                   height: g.height, width: g.width)
@@ -105,6 +146,18 @@ extension WinogradTiling {
                 transform({ loadSix(gathered + 6 * $0 * stride + t, stride: stride) }, work: work, into: v + c * tiles + t,
                           lanes: min(lanes, tiles - t))
             }
+        }
+    }
+
+    /// padded[r][q] = x[r − ph, q − pw] inside the image; the border is left as it is (zeroed once by the
+    /// caller for all the planes it copies). Rows are copied eight floats at a time.
+    func copyInterior(_ x: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
+        let g = geometry, width = paddedWidth, lanes = TileVector.scalarCount
+        let whole = g.width - g.width % lanes
+        for inputRow in 0..<g.height {
+            let source = x + inputRow * g.width, target = padded + (inputRow + g.paddingHeight) * width + g.paddingWidth
+            for q in Swift.stride(from: 0, to: whole, by: lanes) { store(load(source + q), target + q) }
+            for q in whole..<g.width { target[q] = source[q] }
         }
     }
 

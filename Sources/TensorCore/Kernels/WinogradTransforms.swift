@@ -51,6 +51,10 @@ struct WinogradTiling {
     /// Whether a vector of eight tiles is always eight neighbours in one tile row (Tx a multiple of 8): the
     /// transforms then read tile entries straight from the phase planes instead of gathering them.
     var wholeRows: Bool { tileColumns % WinogradTiling.lanes == 0 }
+    /// Whether a vector of eight tiles is always two tile rows of four of one image (Tx = 4, Ty even: BigGAN's
+    /// 16×16 layers): the transforms then read and write whole rows of four tiles instead of gathering and
+    /// scattering each tile's entries one by one.
+    var twoTileRows: Bool { tileColumns == 4 && tileRows % 2 == 0 }
     /// Floats of scratch a transform of one plane needs: the padded plane (with room for the vector phase
     /// split to read past its end), its four phase planes, its 36 gathered tile entries (each with a
     /// vector of slack for the last step's loads) and 36 vectors of intermediate results.
