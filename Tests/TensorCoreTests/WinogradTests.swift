@@ -24,6 +24,11 @@ final class WinogradTests: XCTestCase {
         Case(batch: 2, channels: 3, outChannels: 2, height: 16, width: 16, padding: 1),
         Case(batch: 3, channels: 2, outChannels: 3, height: 18, width: 18, padding: 0),
         Case(batch: 2, channels: 3, outChannels: 2, height: 16, width: 15, padding: 1),
+        // 2×2 tiles per image (BigGAN's 8×8 layers; the 8×8 and 7×5 cases above too) take the paths that read
+        // and write rows of two tiles, two images per vector: batches of 12 and 8 make chunks of three and two
+        // images (a quarter of the batch each), so vectors of two images and a last one of one image both run.
+        Case(batch: 12, channels: 2, outChannels: 3, height: 8, width: 8, padding: 1),
+        Case(batch: 8, channels: 2, outChannels: 3, height: 10, width: 10, padding: 0),
     ]
 
     func geometry(_ c: Case) -> ConvGeometry {

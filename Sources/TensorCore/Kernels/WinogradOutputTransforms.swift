@@ -110,6 +110,32 @@ extension WinogradTiling {
                     put(7, row(c0.3.highHalf, c1.3.highHalf, c2.3.highHalf, c3.3.highHalf))
                     continue
                 }
+                if twoByTwoTiles {  // the eight tiles are two images' 2×2: one 8-float store per output row
+                    let shift = SIMD8<Float>(repeating: offset)
+                    @inline(__always) func row(_ y0: SIMD2<Float>, _ y1: SIMD2<Float>, _ y2: SIMD2<Float>, _ y3: SIMD2<Float>) -> SIMD8<Float> {
+                        var even = SIMD4<Float>(), odd = SIMD4<Float>(), all = SIMD8<Float>()
+                        even.evenHalf = y0; even.oddHalf = y2; odd.evenHalf = y1; odd.oddHalf = y3
+                        all.evenHalf = even; all.oddHalf = odd
+                        return all + shift
+                    }
+                    let (c0, c1, c2, c3) = columns
+                    // Output row 4·ty + a of the image whose tiles are lanes 4·i…4·i + 3.
+                    @inline(__always) func put(_ i: Int, _ ty: Int, _ a: Int, _ pick: (TileVector) -> SIMD2<Float>) {
+                        let p = channel + targets[t + 4 * i] + (4 * ty + a) * width
+                        let (y0, y1, y2, y3) = (a == 0 ? (c0.0, c1.0, c2.0, c3.0) : a == 1 ? (c0.1, c1.1, c2.1, c3.1)
+                                                : a == 2 ? (c0.2, c1.2, c2.2, c3.2) : (c0.3, c1.3, c2.3, c3.3))
+                        UnsafeMutableRawPointer(p).storeBytes(of: row(pick(y0), pick(y1), pick(y2), pick(y3)), as: SIMD8<Float>.self)
+                    }
+                    for a in 0..<4 {
+                        put(0, 0, a) { $0.lowHalf.lowHalf }
+                        put(0, 1, a) { $0.lowHalf.highHalf }
+                        if valid > 4 {
+                            put(1, 0, a) { $0.highHalf.lowHalf }
+                            put(1, 1, a) { $0.highHalf.highHalf }
+                        }
+                    }
+                    continue
+                }
                 @inline(__always) func scatter(_ b: Int, _ column: FourVectors) {
                     for lane in 0..<valid {
                         let p = channel + targets[t + lane] + b
@@ -176,6 +202,24 @@ extension WinogradTiling {
                     let row = gradient + 4 * (t / tileColumns) * outW
                     transform({ a in joinedQuarters(row + a * outW, row + (4 + a) * outW) },
                               work: work, into: dm + o * tiles + image * perImage + t, lanes: lanes)
+                }
+            }
+            return
+        }
+        if twoByTwoTiles && outW == 8 && outH == 8 {
+            // Entries b = 0…3 of row a of a tile row's two tiles: columns 4·tx + b of one 8-float gradient row;
+            // lanes 0–3 the 2×2 tiles of image t/4, 4–7 those of the next.
+            let work = phases, planeSize = outH * outW
+            for o in 0..<outChannels {
+                for t in Swift.stride(from: 0, to: tiles, by: lanes) {
+                    let image = t / 4, valid = min(lanes, tiles - t)
+                    let first = dy + (image * outChannels + o) * planeSize
+                    let other = valid > 4 ? first + outChannels * planeSize : first
+                    transform({ a in
+                        let (a0, a1, a2, a3) = pairs(first + a * outW), (b0, b1, b2, b3) = pairs(first + (4 + a) * outW)
+                        let (c0, c1, c2, c3) = pairs(other + a * outW), (d0, d1, d2, d3) = pairs(other + (4 + a) * outW)
+                        return (joined(a0, b0, c0, d0), joined(a1, b1, c1, d1), joined(a2, b2, c2, d2), joined(a3, b3, c3, d3))
+                    }, work: work, into: dm + o * tiles + t, lanes: valid)
                 }
             }
             return

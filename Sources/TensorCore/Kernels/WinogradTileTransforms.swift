@@ -70,6 +70,20 @@ typealias FourVectors = (TileVector, TileVector, TileVector, TileVector)
     return v
 }
 
+/// Columns φ and φ + 4 of the 8 floats at p, for φ = 0…3: one row's entries of two tiles.
+@inline(__always) func pairs(_ p: UnsafePointer<Float>) -> (SIMD2<Float>, SIMD2<Float>, SIMD2<Float>, SIMD2<Float>) {
+    let row = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    let (even, odd) = (row.evenHalf, row.oddHalf)
+    return (even.evenHalf, odd.evenHalf, even.oddHalf, odd.oddHalf)
+}
+
+/// Lanes 0–1 from a, 2–3 from b, 4–5 from c, 6–7 from d.
+@inline(__always) func joined(_ a: SIMD2<Float>, _ b: SIMD2<Float>, _ c: SIMD2<Float>, _ d: SIMD2<Float>) -> TileVector {
+    var low = SIMD4<Float>(), high = SIMD4<Float>()
+    low.lowHalf = a; low.highHalf = b; high.lowHalf = c; high.highHalf = d
+    return joined(low, high)
+}
+
 /// `quarters` of two rows, joined: lanes 0–3 the four tiles of `upper`, 4–7 those of `lower`.
 @inline(__always) func joinedQuarters(_ upper: UnsafePointer<Float>, _ lower: UnsafePointer<Float>) -> FourVectors {
     let (u0, u1, u2, u3) = quarters(upper), (l0, l1, l2, l3) = quarters(lower)
@@ -130,6 +144,32 @@ extension WinogradTiling {
                         let (u4, u5, _, _) = quarters(upper + 4), (l4, l5, _, _) = quarters(lower + 4)
                         return (joined(u0, l0), joined(u1, l1), joined(u2, l2), joined(u3, l3), joined(u4, l4), joined(u5, l5))
                     }, work: work, into: v + c * tiles + image * perImage + t, lanes: lanes)
+                }
+            }
+            return
+        }
+        if twoByTwoTiles {
+            // The eight tiles from t on are the 2×2 tiles of images t/4 and t/4 + 1; entries c = 0…5 of row r of
+            // a tile row's two tiles are columns 4·tx + c of padded row 4·ty + r, split out of two 8-float loads.
+            let second = phases, work = phases + 4 * phaseSize, planeSize = g.height * g.width
+            padded.update(repeating: 0, count: paddedHeight * paddedWidth)
+            second.update(repeating: 0, count: paddedHeight * paddedWidth)
+            for c in 0..<g.channels {
+                for t in Swift.stride(from: 0, to: tiles, by: lanes) {
+                    let image = t / 4, valid = min(lanes, tiles - t)
+                    copyInterior(x + (image * g.channels + c) * planeSize, into: padded)
+                    if valid > 4 { copyInterior(x + ((image + 1) * g.channels + c) * planeSize, into: second) }
+                    let other = valid > 4 ? second : padded
+                    transform({ r in
+                        let (a, b) = (padded + r * paddedWidth, padded + (4 + r) * paddedWidth)
+                        let (c, d) = (other + r * paddedWidth, other + (4 + r) * paddedWidth)
+                        let (a0, a1, a2, a3) = pairs(a), (a4, a5, _, _) = pairs(a + 4)
+                        let (b0, b1, b2, b3) = pairs(b), (b4, b5, _, _) = pairs(b + 4)
+                        let (c0, c1, c2, c3) = pairs(c), (c4, c5, _, _) = pairs(c + 4)
+                        let (d0, d1, d2, d3) = pairs(d), (d4, d5, _, _) = pairs(d + 4)
+                        return (joined(a0, b0, c0, d0), joined(a1, b1, c1, d1), joined(a2, b2, c2, d2),
+                                joined(a3, b3, c3, d3), joined(a4, b4, c4, d4), joined(a5, b5, c5, d5))
+                    }, work: work, into: v + c * tiles + t, lanes: valid)
                 }
             }
             return

@@ -55,6 +55,9 @@ struct WinogradTiling {
     /// 16×16 layers): the transforms then read and write whole rows of four tiles instead of gathering and
     /// scattering each tile's entries one by one.
     var twoTileRows: Bool { tileColumns == 4 && tileRows % 2 == 0 }
+    /// Whether every image has 2×2 tiles (output planes of 5–8 rows and columns: BigGAN's 8×8 layers), so a
+    /// vector of eight tiles is two whole images: the transforms then read and write rows of two tiles.
+    var twoByTwoTiles: Bool { tileColumns == 2 && tileRows == 2 }
     /// Floats of scratch a transform of one plane needs: the padded plane (with room for the vector phase
     /// split to read past its end), its four phase planes, its 36 gathered tile entries (each with a
     /// vector of slack for the last step's loads) and 36 vectors of intermediate results.
