@@ -1,8 +1,9 @@
 // MARK: - Winograd tile helpers and the input transform
 // Transforms run over eight tiles at once (SIMD8, one lane per tile). A plane with whole rows of eight
 // tiles is copied with its padding and split into four column phases (column q goes to phase q mod 4), so
-// a tile's entries are contiguous runs read straight from the phases; smaller planes are gathered entry by
-// entry across the chunk's images through a table of source indices (`tileSources`). A last step with
+// a tile's entries are contiguous runs read straight from the phases; planes four tiles wide and images of
+// 2×2 tiles split each padded row's columns by phase from vector loads (`quarters`, `pairs`); other small
+// planes are gathered entry by entry across the chunk's images through a table of source indices (`tileSources`). A last step with
 // fewer tiles computes all eight lanes and stores only the valid ones; loads may run up to eight floats
 // past a row, so every buffer read here has that much slack. The output transforms are in WinogradOutputTransforms.swift.
 
@@ -93,7 +94,9 @@ typealias FourVectors = (TileVector, TileVector, TileVector, TileVector)
 extension WinogradTiling {
     /// V[ξ][c][t] = (Bᵀ d B)[j][k] for every tile of `images` NCHW images at x; V's rows are `tiles` long.
     /// Planes with whole rows of eight tiles are transformed one by one, reading the phase planes directly;
-    /// smaller planes are gathered channel by channel across all the images, so the vectors stay full.
+    /// planes four tiles wide (`twoTileRows`) one by one, two tile rows per vector; images of 2×2 tiles
+    /// (`twoByTwoTiles`) two per vector; other small planes are gathered channel by channel across all the
+    /// images, so the vectors stay full.
     func transformInput(_ x: UnsafePointer<Float>, images: Int, tiles: Int, into v: UnsafeMutablePointer<Float>,
                         scratch: UnsafeMutablePointer<Float>) {
         let g = geometry, perImage = tilesPerImage, lanes = TileVector.scalarCount
@@ -248,8 +251,8 @@ extension WinogradTiling {
     }
 
     /// gathered[e][t] = plane[sources[e·T + t]], 0 where the source is −1, for the entries e of one plane's T
-    /// tiles (`tileSources`): small planes are gathered this way, one scalar per entry, instead of being padded
-    /// and split into phases, which cost more than the gather itself at 8×8.
+    /// tiles (`tileSources`): small planes without a vector path are gathered this way, one scalar per entry,
+    /// instead of being padded and split into phase planes, which cost more than the gather itself at 8×8.
     func gatherTiles(_ plane: UnsafePointer<Float>, sources: [Int32], into gathered: UnsafeMutablePointer<Float>, stride: Int) {
         let perImage = tilesPerImage
         sources.withUnsafeBufferPointer { sources in
