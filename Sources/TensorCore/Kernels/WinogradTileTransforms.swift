@@ -164,12 +164,13 @@ extension WinogradTiling {
                     if valid > 4 { copyInterior(x + ((image + 1) * g.channels + c) * planeSize, into: second) }
                     let other = valid > 4 ? second : padded
                     transform({ r in
-                        let (a, b) = (padded + r * paddedWidth, padded + (4 + r) * paddedWidth)
-                        let (c, d) = (other + r * paddedWidth, other + (4 + r) * paddedWidth)
-                        let (a0, a1, a2, a3) = pairs(a), (a4, a5, _, _) = pairs(a + 4)
-                        let (b0, b1, b2, b3) = pairs(b), (b4, b5, _, _) = pairs(b + 4)
-                        let (c0, c1, c2, c3) = pairs(c), (c4, c5, _, _) = pairs(c + 4)
-                        let (d0, d1, d2, d3) = pairs(d), (d4, d5, _, _) = pairs(d + 4)
+                        // Rows r of tile row 0 and 1 (4 + r) of each of the two images.
+                        let (firstTop, firstBottom) = (padded + r * paddedWidth, padded + (4 + r) * paddedWidth)
+                        let (otherTop, otherBottom) = (other + r * paddedWidth, other + (4 + r) * paddedWidth)
+                        let (a0, a1, a2, a3) = pairs(firstTop), (a4, a5, _, _) = pairs(firstTop + 4)
+                        let (b0, b1, b2, b3) = pairs(firstBottom), (b4, b5, _, _) = pairs(firstBottom + 4)
+                        let (c0, c1, c2, c3) = pairs(otherTop), (c4, c5, _, _) = pairs(otherTop + 4)
+                        let (d0, d1, d2, d3) = pairs(otherBottom), (d4, d5, _, _) = pairs(otherBottom + 4)
                         return (joined(a0, b0, c0, d0), joined(a1, b1, c1, d1), joined(a2, b2, c2, d2),
                                 joined(a3, b3, c3, d3), joined(a4, b4, c4, d4), joined(a5, b5, c5, d5))
                     }, work: work, into: v + c * tiles + t, lanes: valid)
