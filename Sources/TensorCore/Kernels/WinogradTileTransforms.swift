@@ -118,11 +118,13 @@ extension WinogradTiling {
                          stride: 6 * xiStride, lanes: valid)
             }
         }
+        // The padded plane's border is zeroed once; each plane copied into it overwrites only its interior.
+        padded.update(repeating: 0, count: paddedHeight * paddedWidth)
         if wholeRows {
             let work = phases + 4 * phaseSize
             for plane in 0..<(images * g.channels) {
                 let (image, c) = plane.quotientAndRemainder(dividingBy: g.channels)
-                copyPadded(x + plane * g.height * g.width, into: padded)
+                copyInterior(x + plane * g.height * g.width, into: padded)
                 splitPhases(padded, rows: paddedHeight, width: paddedWidth, into: phases)
                 for t in Swift.stride(from: 0, to: perImage, by: lanes) {
                     transform({ rowEntries($0, t) }, work: work, into: v + c * tiles + image * perImage + t, lanes: lanes)
@@ -132,10 +134,8 @@ extension WinogradTiling {
         }
         if twoTileRows {
             // The eight tiles from t on are tile rows ty and ty + 1; entries c = 0…5 of row r of a tile row's four
-            // tiles are columns 4·tx + c of padded row 4·ty + r, split out of two 16-float loads. The padded
-            // plane's border is zeroed once; each plane only overwrites its interior.
+            // tiles are columns 4·tx + c of padded row 4·ty + r, split out of two 16-float loads.
             let work = phases
-            padded.update(repeating: 0, count: paddedHeight * paddedWidth)
             for plane in 0..<(images * g.channels) {
                 let (image, c) = plane.quotientAndRemainder(dividingBy: g.channels)
                 copyInterior(x + plane * g.height * g.width, into: padded)
@@ -155,7 +155,6 @@ extension WinogradTiling {
             // The eight tiles from t on are the 2×2 tiles of images t/4 and t/4 + 1; entries c = 0…5 of row r of
             // a tile row's two tiles are columns 4·tx + c of padded row 4·ty + r, split out of two 8-float loads.
             let second = phases, work = phases + 4 * phaseSize, planeSize = g.height * g.width
-            padded.update(repeating: 0, count: paddedHeight * paddedWidth)
             second.update(repeating: 0, count: paddedHeight * paddedWidth)
             for c in 0..<g.channels {
                 for t in Swift.stride(from: 0, to: tiles, by: lanes) {
@@ -202,18 +201,6 @@ extension WinogradTiling {
             let source = x + inputRow * g.width, target = padded + (inputRow + g.paddingHeight) * width + g.paddingWidth
             for q in Swift.stride(from: 0, to: whole, by: lanes) { store(load(source + q), target + q) }
             for q in whole..<g.width { target[q] = source[q] }
-        }
-    }
-
-    /// padded[r][q] = x[r − ph, q − pw], 0 outside the image.
-    func copyPadded(_ x: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
-        let g = geometry, width = paddedWidth
-        for r in 0..<paddedHeight {
-            let inputRow = r - g.paddingHeight, row = padded + r * width
-            guard inputRow >= 0 && inputRow < g.height else { row.update(repeating: 0, count: width); continue }
-            row.update(repeating: 0, count: g.paddingWidth)
-            (row + g.paddingWidth).update(from: x + inputRow * g.width, count: g.width)
-            (row + g.paddingWidth + g.width).update(repeating: 0, count: width - g.paddingWidth - g.width)
         }
     }
 
