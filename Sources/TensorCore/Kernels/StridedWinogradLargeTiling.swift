@@ -213,7 +213,7 @@ struct StridedWinogradLargeTiling: SpaceToDepthTiling {
     static func transformWeight(_ weight: UnsafePointer<Float>, outChannels: Int, channels: Int,
                                 into u: UnsafeMutablePointer<Float>) {
         let stride = StridedWinogradTiling.positionStride(rows: outChannels, columns: 4 * channels)
-        for o in 0..<outChannels {
+        StridedWinogradTiling.forEachOutputChannel(outChannels, channels: channels) { o in
             for c in 0..<channels {
                 let g = StridedWinogradTiling.kernelPhases(weight + (o * channels + c) * 16)
                 // G down the columns (taps q), then along each of the five rows.
@@ -234,7 +234,7 @@ struct StridedWinogradLargeTiling: SpaceToDepthTiling {
     static func transformWeightGradientAdjoint(_ du: UnsafePointer<Float>, outChannels: Int, channels: Int,
                                                into dw: UnsafeMutablePointer<Float>) {
         let stride = StridedWinogradTiling.positionStride(rows: outChannels, columns: 4 * channels)
-        for o in 0..<outChannels {
+        StridedWinogradTiling.forEachOutputChannel(outChannels, channels: channels) { o in
             for c in 0..<channels {
                 let p = du + o * 4 * channels + 4 * c
                 func row(_ j: Int) -> (SIMD4<Float>, SIMD4<Float>) {
