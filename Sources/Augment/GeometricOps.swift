@@ -11,14 +11,11 @@ public enum GeometricOps {
     public static func cutoutSize(_ extent: Int, ratio: Double = 0.5) -> Int { Int(Double(extent) * ratio + 0.5) }
 
     /// out[n, c, i, j] = x[n, c, i + rowShift, j + columnShift] inside the image, else 0.
-    /// Pullback: the adjoint scatter (a translation by the opposite shift).
+    /// Pullback: a translation by the opposite shift. One row run is copied per image row
+    /// (`Tensor.translated(by:)`): built as a per-pixel `SpatialMap`, the same values took the w32 step's
+    /// augmentation 2.5 ms per iteration on one thread instead of 0.5 ms.
     public static func translation(_ x: Tensor, _ shifts: [(row: Int, column: Int)]) -> Tensor {
-        let (h, w) = (x.shape[2], x.shape[3])
-        var map = SpatialMap(batch: shifts.count, height: h, width: w, taps: 1)
-        for (n, shift) in shifts.enumerated() {
-            for i in 0..<h { for j in 0..<w { map.set(n, i, j, tap: 0, sourceRow: i + shift.row, sourceColumn: j + shift.column) } }
-        }
-        return x.resampled(map)
+        x.translated(by: shifts)
     }
 
     /// The [N, 1, H, W] mask of cutout: zeros on rows [o_r − size_r/2, o_r − size_r/2 + size_r) × the same

@@ -48,3 +48,28 @@ final class PolicyTests: XCTestCase {
         XCTAssertEqual(GeometricOps.translation(x, [(row: 1, column: 0)]).scalars, [3, 4, 0, 0])
     }
 }
+
+final class TranslationEquivalenceTests: XCTestCase {
+    /// The row-copy translation gives the bits of the general per-pixel resampling it replaced, forward and
+    /// backward, for shifts up to and beyond the plane.
+    func testSameBitsAsTheSpatialMap() {
+        let shifts: [(row: Int, column: Int)] = [(0, 0), (2, -3), (-4, 1), (6, 6), (0, -5), (-1, 2)]
+        let (h, w) = (5, 6)
+        var map = SpatialMap(batch: shifts.count, height: h, width: w, taps: 1)
+        for (n, shift) in shifts.enumerated() {
+            for i in 0..<h { for j in 0..<w { map.set(n, i, j, tap: 0, sourceRow: i + shift.row, sourceColumn: j + shift.column) } }
+        }
+        let x = GradientCheck.sample([shifts.count, 3, h, w], seed: 31)
+        let g = GradientCheck.sample([shifts.count, 3, h, w], seed: 32)
+        func forwardAndGradient(_ f: (Tensor) -> Tensor) -> ([Float], [Float]) {
+            let leaf = Tensor(shape: x.shape, scalars: x.scalars, requiresGradient: true)
+            let y = f(leaf)
+            (y * g).sum().backward()
+            return (y.scalars, leaf.gradient!.scalars)
+        }
+        let rowCopy = forwardAndGradient { GeometricOps.translation($0, shifts) }
+        let resampled = forwardAndGradient { $0.resampled(map) }
+        XCTAssertEqual(rowCopy.0.map(\.bitPattern), resampled.0.map(\.bitPattern))
+        XCTAssertEqual(rowCopy.1.map(\.bitPattern), resampled.1.map(\.bitPattern))
+    }
+}
