@@ -69,3 +69,25 @@ final class RandomTests: XCTestCase {
         XCTAssertEqual(variance, 1, accuracy: 0.02)
     }
 }
+
+final class RandomBulkDrawTests: XCTestCase {
+    /// `normals` and `uniforms` give the values of one-at-a-time draws and leave the stream where those would,
+    /// from positions at every lane of a Philox block, for counts that cross blocks and workers' ranges.
+    func testBulkDrawsMatchSingleDraws() {
+        for skip in 0..<4 {
+            for count in [1, 2, 3, 7, 4_097, 10_001] {
+                var bulk = RandomStream(seed: 11, name: "bulk"), single = bulk
+                _ = bulk.uniforms(skip)
+                for _ in 0..<skip { _ = single.uniform() }
+                let normals = bulk.normals(count, mean: 0.5, std: 2)
+                let expectedNormals = (0..<count).map { _ in 0.5 + 2 * single.normal() }
+                XCTAssertEqual(normals.map(\.bitPattern), expectedNormals.map(\.bitPattern), "skip \(skip), count \(count)")
+                XCTAssertEqual(bulk.uniforms(count), (0..<count).map { _ in single.uniform() }, "skip \(skip), count \(count)")
+                XCTAssertEqual(bulk.position, single.position)
+            }
+        }
+        var empty = RandomStream(seed: 1, name: "empty")
+        XCTAssertEqual(empty.normals(0), [])
+        XCTAssertEqual(empty.position, 0)
+    }
+}
