@@ -16,12 +16,23 @@ public final class ExponentialMovingAverage {
         try average.load(state: Dictionary(uniqueKeysWithValues: model.namedState()))
     }
 
-    /// Folds the model's current state in after training iteration `iteration`.
+    /// Folds the model's current state in after training iteration `iteration`. Element by element, so the
+    /// ranges split over the workers change no value.
     public func update(from model: any Module, iteration: Int) {
         let d = iteration < startIteration ? 0 : decay
         for ((_, target), (_, source)) in zip(average.namedState(), model.namedState()) {
-            let values = source.scalars
-            target.updateScalars { a in for i in a.indices { a[i] = d * a[i] + (1 - d) * values[i] } }
+            precondition(source.count == target.count, "ExponentialMovingAverage: state shapes differ")
+            guard source.count > 0 else { continue }
+            source.scalars.withUnsafeBufferPointer { values in
+                target.updateScalars { scalars in
+                    scalars.withUnsafeMutableBufferPointer { a in
+                        let (a, x) = (a.baseAddress!, values.baseAddress!)
+                        Parallel.forRanges(values.count) { range in
+                            for i in range { a[i] = d * a[i] + (1 - d) * x[i] }
+                        }
+                    }
+                }
+            }
         }
     }
 }
