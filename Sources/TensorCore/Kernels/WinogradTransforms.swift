@@ -69,30 +69,36 @@ struct WinogradTiling {
 
     /// U[ξ][o][c] = (G w[o, c] Gᵀ)[j][k] for w [O, C, 3, 3], eight (o, c) pairs per vector. The taps are
     /// first copied tap-major (taps[tap][pair]), so that every vector is one load: filling a vector lane by
-    /// lane went through the stack and made this transform 8% of an 8×8 layer's time.
+    /// lane went through the stack and made this transform 8% of an 8×8 layer's time. Ranges of vectors run
+    /// on the workers (each writes only its own pairs' entries, so the values do not change): on one thread
+    /// this transform was a third of the serial work of the two-thread BigGAN step.
     static func transformWeight(_ w: UnsafePointer<Float>, outChannels: Int, channels: Int, into u: UnsafeMutablePointer<Float>) {
         let pairs = outChannels * channels, width = TileVector.scalarCount
-        let taps = UnsafeMutablePointer<Float>.allocate(capacity: 9 * pairs + width)
+        let vectors = (pairs + width - 1) / width, tapStride = vectors * width  // the last vector's spare lanes stay in its row
+        let taps = UnsafeMutablePointer<Float>.allocate(capacity: 9 * tapStride)
         defer { taps.deallocate() }
-        for pair in 0..<pairs {
-            for tap in 0..<9 { taps[tap * pairs + pair] = w[pair * 9 + tap] }
-        }
-        withUnsafeTemporaryAllocation(of: TileVector.self, capacity: 18) { buffer in
-            let columns = buffer.baseAddress!
-            for base in stride(from: 0, to: pairs, by: width) {
-                let lanes = min(width, pairs - base)
-                @inline(__always) func tap(_ index: Int) -> TileVector { load(taps + index * pairs + base) }
-                // G down each kernel column q (taps q, 3 + q, 6 + q), then G along each of the six rows.
-                for q in 0..<3 {
-                    let c = weightTransform(tap(q), tap(3 + q), tap(6 + q))
-                    columns[q] = c.0; columns[3 + q] = c.1; columns[6 + q] = c.2
-                    columns[9 + q] = c.3; columns[12 + q] = c.4; columns[15 + q] = c.5
-                }
-                for j in 0..<6 {
-                    let row = weightTransform(columns[3 * j], columns[3 * j + 1], columns[3 * j + 2])
-                    let target = u + 6 * j * pairs + base
-                    @inline(__always) func put(_ k: Int, _ value: TileVector) { store(value, target + k * pairs, lanes: lanes) }
-                    put(0, row.0); put(1, row.1); put(2, row.2); put(3, row.3); put(4, row.4); put(5, row.5)
+        Parallel.forRanges(vectors, minimumChunk: 128) { range in
+            let (first, end) = (range.lowerBound * width, min(pairs, range.upperBound * width))
+            for pair in first..<end {
+                for tap in 0..<9 { taps[tap * tapStride + pair] = w[pair * 9 + tap] }
+            }
+            withUnsafeTemporaryAllocation(of: TileVector.self, capacity: 18) { buffer in
+                let columns = buffer.baseAddress!
+                for vector in range {
+                    let base = vector * width, lanes = min(width, pairs - base)
+                    @inline(__always) func tap(_ index: Int) -> TileVector { load(taps + index * tapStride + base) }
+                    // G down each kernel column q (taps q, 3 + q, 6 + q), then G along each of the six rows.
+                    for q in 0..<3 {
+                        let c = weightTransform(tap(q), tap(3 + q), tap(6 + q))
+                        columns[q] = c.0; columns[3 + q] = c.1; columns[6 + q] = c.2
+                        columns[9 + q] = c.3; columns[12 + q] = c.4; columns[15 + q] = c.5
+                    }
+                    for j in 0..<6 {
+                        let row = weightTransform(columns[3 * j], columns[3 * j + 1], columns[3 * j + 2])
+                        let target = u + 6 * j * pairs + base
+                        @inline(__always) func put(_ k: Int, _ value: TileVector) { store(value, target + k * pairs, lanes: lanes) }
+                        put(0, row.0); put(1, row.1); put(2, row.2); put(3, row.3); put(4, row.4); put(5, row.5)
+                    }
                 }
             }
         }
