@@ -84,6 +84,7 @@ public struct RandomStream: Codable, Equatable, Sendable {
                          key: (UInt32(truncatingIfNeeded: key), UInt32(truncatingIfNeeded: key >> 32)))
     }
 
+    /// Word `lane` (0–3) of a Philox block.
     @inline(__always)
     static func word(_ words: (UInt32, UInt32, UInt32, UInt32), lane: Int) -> UInt32 {
         switch lane {
