@@ -52,7 +52,7 @@ public final class BigGANDiscriminatorBlock: Module {
     public func namedBuffers() -> [(String, Tensor)] { prefixed(children) { $0.namedBuffers() } }
 
     func callAsFunction(_ x: Tensor, _ phase: Phase) -> Tensor {
-        var h = conv2(conv1(preactivation ? x.relu() : x, phase).relu(), phase)
+        var h = conv2(conv1.rectified(preactivation ? x.relu() : x, phase, slope: 0), phase)
         if downsample { h = h.avgPool2d(2) }
         var skip = x
         if preactivation {

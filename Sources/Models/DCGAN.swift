@@ -63,7 +63,7 @@ public final class DCGANDiscriminator: Discriminator {
 
     public func callAsFunction(_ images: Tensor, classes: [Int]? = nil, _ phase: Phase) -> Tensor {
         var h = images
-        for conv in convs { h = conv(h, phase).leakyRelu(slope: 0.1) }
+        for conv in convs { h = conv.rectified(h, phase, slope: 0.1) }
         return linear(h.reshaped(to: [images.shape[0], -1]), phase).reshaped(to: [images.shape[0]])
     }
 }

@@ -50,6 +50,13 @@ public final class Conv2d: Module {
     public func callAsFunction(_ x: Tensor, _ phase: Phase) -> Tensor {
         x.conv2d(state.effectiveWeight(phase), bias: state.bias, stride: state.stride, padding: state.padding)
     }
+
+    /// leakyRelu(conv(x), slope) (ReLU for slope 0), the rectifier applied inside the convolution
+    /// (`conv2dLeakyReLU`): the same values and gradients as `self(x, phase).leakyRelu(slope:)`, one pass fewer.
+    public func rectified(_ x: Tensor, _ phase: Phase, slope: Float) -> Tensor {
+        x.conv2dLeakyReLU(state.effectiveWeight(phase), bias: state.bias, stride: state.stride,
+                          padding: (state.padding, state.padding), slope: slope)
+    }
 }
 
 /// Transposed 2-D convolution (the input gradient of a convolution): weight [in, out, k, k] as PyTorch.

@@ -25,7 +25,7 @@ final class BandedConvolutionTests: XCTestCase {
                 var y = [Float](repeating: .nan, count: g.batch * outChannels * g.outputPlane)
                 y.withUnsafeMutableBufferPointer {
                     ConvolutionKernels.forward(x: x, weight: w, bias: b, outChannels: outChannels, geometry: g, y: $0.baseAddress!,
-                                               chunkBytes: budget, algorithm: .im2col, rectified: rectified)
+                                               chunkBytes: budget, algorithm: .im2col, rectified: rectified ? 0 : nil)
                 }
                 // |y| reaches ~10 (up to 100 unit-normal products): 1e-4 is a few float roundings.
                 assertClose(y, directConvolution(x, w, b, g, outChannels: outChannels, rectified: rectified).map(Float.init),

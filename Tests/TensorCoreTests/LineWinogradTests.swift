@@ -21,7 +21,7 @@ final class LineWinogradTests: XCTestCase {
                 var y = [Float](repeating: .nan, count: g.batch * outChannels * g.outputPlane)
                 y.withUnsafeMutableBufferPointer {
                     LineWinogradConvolution.forward(x: x, weight: w, bias: b, outChannels: outChannels, geometry: g,
-                                                    y: $0.baseAddress!, rectified: rectified)
+                                                    y: $0.baseAddress!, rectified: rectified ? 0 : nil)
                 }
                 let expected = directConvolution(x, w, b, g, outChannels: outChannels, rectified: rectified)
                 let scale = expected.map(abs).max() ?? 1
@@ -40,7 +40,7 @@ final class LineWinogradTests: XCTestCase {
         var direct = [Float](repeating: 0, count: 2 * 5 * 11 * 6)
         direct.withUnsafeMutableBufferPointer {
             LineWinogradConvolution.forward(x: x.scalars, weight: w.scalars, bias: nil, outChannels: 5, geometry: g,
-                                            y: $0.baseAddress!, rectified: false)
+                                            y: $0.baseAddress!, rectified: nil)
         }
         XCTAssertEqual(withoutGradients { x.conv2d(w, padding: (3, 0)) }.scalars, direct)
         XCTAssertFalse(LineWinogradConvolution.applies(to: ConvGeometry(batch: 1, channels: 4, height: 9, width: 9, kernel: (7, 1),

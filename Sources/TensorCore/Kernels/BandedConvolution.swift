@@ -16,10 +16,10 @@ public enum BandedConvolution {
     }
 
     /// y[O, H'·W'] of one image (geometry `g` with batch 1) = W · im2col(x), band by band, with the bias
-    /// and `rectified`'s max(·, 0) applied to each band while it is in cache. `columns` holds
+    /// and `rectified`'s leaky ReLU (slope s: y > 0 ? y : s·y) applied to each band while it is in cache. `columns` holds
     /// patchSize · bandRows · W' floats.
     static func forwardImage(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                             outChannels: Int, geometry g: ConvGeometry, bandRows: Int, rectified: Bool,
+                             outChannels: Int, geometry g: ConvGeometry, bandRows: Int, rectified: Float?,
                              columns: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>) {
         let (outH, outW, plane) = (g.outputHeight, g.outputWidth, g.outputPlane)
         for first in stride(from: 0, to: outH, by: bandRows) {
@@ -32,7 +32,7 @@ public enum BandedConvolution {
             for o in 0..<outChannels {
                 let run = output + o * plane
                 if let bias { let value = bias[o]; for l in 0..<width { run[l] += value } }
-                if rectified { ConvolutionKernels.rectify(run, count: width) }
+                if let slope = rectified { ConvolutionKernels.rectify(run, count: width, slope: slope) }
             }
         }
     }

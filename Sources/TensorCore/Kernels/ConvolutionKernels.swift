@@ -113,11 +113,12 @@ public enum ConvolutionKernels {
         }
     }
 
-    /// y[i] = y[i] > 0 ? y[i] : 0·y[i] for `count` floats, exactly what `relu()` computes (so NaN stays NaN):
-    /// the ReLU of `forward(rectified: true)`, applied to each chunk's output while it is in cache.
-    static func rectify(_ y: UnsafeMutablePointer<Float>, count: Int) {
-        let relu = UnaryOperations.LeakyRelu(slope: 0)
-        for i in 0..<count { y[i] = relu.apply(y[i]) }
+    /// y[i] = y[i] > 0 ? y[i] : slope·y[i] for `count` floats, exactly what `leakyRelu(slope:)` computes (so
+    /// NaN stays NaN; slope 0 is `relu()`): the rectifier of `forward(rectified: slope)`, applied to each
+    /// chunk's output while it is in cache.
+    static func rectify(_ y: UnsafeMutablePointer<Float>, count: Int, slope: Float) {
+        let rectifier = UnaryOperations.LeakyRelu(slope: slope)
+        for i in 0..<count { y[i] = rectifier.apply(y[i]) }
     }
 
     /// Whether a convolution is pointwise (1×1, stride 1, no padding): its im2col column matrix for one
@@ -136,11 +137,12 @@ public enum ConvolutionKernels {
     }
 
     /// y[N, O, L] = W[O, C·kh·kw] · im2col(x).
-    /// With a bias, y[n, o, ·] += b[o] for each chunk right after its product; `rectified` then applies
-    /// max(·, 0) to the chunk (an inference epilogue: conv → bias → ReLU in one pass over cached output).
+    /// With a bias, y[n, o, ·] += b[o] for each chunk right after its product; `rectified` (a slope s) then
+    /// applies y > 0 ? y : s·y to the chunk (conv → bias → leaky ReLU, or ReLU for s = 0, in one pass over
+    /// cached output).
     public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil,
                                outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
-                               chunkBytes: Int? = nil, algorithm: Algorithm = .automatic, rectified: Bool = false) {
+                               chunkBytes: Int? = nil, algorithm: Algorithm = .automatic, rectified: Float? = nil) {
         run("forward", g, outChannels: outChannels, transposed: false, algorithm: algorithm, forward: true) { chosen in
             forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g, y: y, chunkBytes: chunkBytes,
                     kernel: chosen, rectified: rectified)
@@ -149,7 +151,7 @@ public enum ConvolutionKernels {
 
     private static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                 outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
-                                chunkBytes: Int?, kernel chosen: Kernel, rectified: Bool) {
+                                chunkBytes: Int?, kernel chosen: Kernel, rectified: Float?) {
         switch chosen {
         case .stridedWinograd:
             return StridedWinogradConvolution.forward(x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g,
@@ -188,7 +190,7 @@ public enum ConvolutionKernels {
                 Im2Col.swapLeadingAxes(product, a: outChannels, b: c.batch, run: plane, into: output, parallel: false)
             }
             if let bias { addBias(bias, to: output, planes: c.batch * outChannels, channels: outChannels, plane: plane) }
-            if rectified { rectify(output, count: c.batch * outChannels * plane) }
+            if let slope = rectified { rectify(output, count: c.batch * outChannels * plane, slope: slope) }
         }
     }
 

@@ -51,9 +51,9 @@ public enum LineWinogradConvolution {
         return (vertical || horizontal) && g.stride == 1 && g.channels >= minimumChannels
     }
 
-    /// y[N, O, H, W] = conv2d(x, w) + b for w [O, C, 7, 1] or [O, C, 1, 7] (`rectified`: then max(·, 0)).
+    /// y[N, O, H, W] = conv2d(x, w) + b for w [O, C, 7, 1] or [O, C, 1, 7] (`rectified` = s: then y > 0 ? y : s·y).
     public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                               outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>, rectified: Bool) {
+                               outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>, rectified: Float?) {
         precondition(applies(to: g), "line Winograd needs a 7×1 or 1×7 stride-1 kernel with same padding and ≥ 8 channels; got \(g)")
         let transposed = g.kernelHeight == 1
         // The plane as the vertical algorithm sees it: rows along the kernel's axis.
@@ -81,7 +81,9 @@ public enum LineWinogradConvolution {
                 let target = y + start * outChannels * plane
                 transposePlanes(transposedOutput, count: outChannels, rows: rows, columns: columns, into: target)
             }
-            if rectified { ConvolutionKernels.rectify(y + start * outChannels * plane, count: outChannels * plane) }
+            if let slope = rectified {
+                ConvolutionKernels.rectify(y + start * outChannels * plane, count: outChannels * plane, slope: slope)
+            }
         }
     }
 

@@ -42,11 +42,11 @@ public enum StridedWinogradConvolution {
         return max(1, min((batch + groups - 1) / groups, chunkBytes / max(1, bytesPerImage)))
     }
 
-    /// y[N, O, H/2, W/2] = conv2d(x, w, stride 2, padding 1) + b for w [O, C, 4, 4] (`rectified`: then
-    /// max(·, 0) on each chunk).
+    /// y[N, O, H/2, W/2] = conv2d(x, w, stride 2, padding 1) + b for w [O, C, 4, 4] (`rectified` = s: then
+    /// y > 0 ? y : s·y on each chunk).
     public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil,
                                outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
-                               chunkBytes: Int = defaultChunkBytes, rectified: Bool = false, tiles: Tiles? = nil) {
+                               chunkBytes: Int = defaultChunkBytes, rectified: Float? = nil, tiles: Tiles? = nil) {
         switch tiles ?? .automatic(for: g) {
         case .small: forward(StridedWinogradTiling.self, x: x, weight: weight, bias: bias, outChannels: outChannels, geometry: g,
                              y: y, chunkBytes: chunkBytes, rectified: rectified)
@@ -57,7 +57,7 @@ public enum StridedWinogradConvolution {
 
     private static func forward<T: SpaceToDepthTiling>(_: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                                        bias: UnsafePointer<Float>?, outChannels: Int, geometry g: ConvGeometry,
-                                                       y: UnsafeMutablePointer<Float>, chunkBytes: Int, rectified: Bool) {
+                                                       y: UnsafeMutablePointer<Float>, chunkBytes: Int, rectified: Float?) {
         forEachTransformedChunk(T.self, g, weight: weight, outChannels: outChannels, chunkBytes: chunkBytes) { chunk, u, v, m in
             chunk.tiling.transformInput(x + chunk.start * chunk.imageSize, images: chunk.images, tiles: nil, into: v, padded: chunk.padded)
             for xi in 0..<T.positions {
@@ -66,7 +66,9 @@ public enum StridedWinogradConvolution {
             }
             chunk.tiling.transformOutput(m, images: chunk.images, outChannels: outChannels, bias: bias,
                                          into: y + chunk.start * chunk.outputSize)
-            if rectified { ConvolutionKernels.rectify(y + chunk.start * chunk.outputSize, count: chunk.images * chunk.outputSize) }
+            if let slope = rectified {
+                ConvolutionKernels.rectify(y + chunk.start * chunk.outputSize, count: chunk.images * chunk.outputSize, slope: slope)
+            }
         }
     }
 

@@ -32,11 +32,11 @@ public enum WinogradConvolution {
         return max(1, min((batch + groups - 1) / groups, chunkBytes / max(1, bytesPerImage)))
     }
 
-    /// y[N, O, H', W'] = conv2d(x, w) + b as in `ConvolutionKernels.forward` (`rectified`: then max(·, 0)
+    /// y[N, O, H', W'] = conv2d(x, w) + b as in `ConvolutionKernels.forward` (`rectified` = s: then y > 0 ? y : s·y
     /// on each chunk), for w [O, C, 3, 3].
     public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil,
                                outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
-                               chunkBytes: Int = defaultChunkBytes, rectified: Bool = false) {
+                               chunkBytes: Int = defaultChunkBytes, rectified: Float? = nil) {
         let tiling = WinogradTiling(g)
         let (channels, tilesPerImage) = (g.channels, tiling.tilesPerImage)
         let positions = WinogradTiling.positions
@@ -60,7 +60,9 @@ public enum WinogradConvolution {
             }
             tiling.transformOutput(m, images: c.batch, tiles: tiles, outChannels: outChannels, bias: bias,
                                    into: y + start * outputSize, scratch: scratch)
-            if rectified { ConvolutionKernels.rectify(y + start * outputSize, count: c.batch * outputSize) }
+            if let slope = rectified {
+                ConvolutionKernels.rectify(y + start * outputSize, count: c.batch * outputSize, slope: slope)
+            }
         }
     }
 

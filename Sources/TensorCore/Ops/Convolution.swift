@@ -31,21 +31,27 @@ extension Tensor {
     /// padding 1 by Winograd F(2×2, 2×2) or F(4×4, 2×2) on the space-to-depth input (≥ 8 channels), the rest by im2col.
     /// Pullback: dx = convTranspose2d(g, w), dw = Σₙ g ⋆ x (the weight gradient), db[o] = Σ_{n,i,j} g[n, o, i, j].
     public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: (Int, Int)) -> Tensor {
-        let (y, g) = convolved(weight, bias: bias, stride: stride, padding: padding, rectified: false, op: "conv2d")
-        let kernel = (g.kernelHeight, g.kernelWidth)
+        let (y, g) = convolved(weight, bias: bias, stride: stride, padding: padding, rectified: nil, op: "conv2d")
         return Tensor.record(y, inputs: [self, weight] + (bias.map { [$0] } ?? [])) { grad in
-            [self.requiresGradient
-                ? grad.convTranspose2d(weight, stride: stride, padding: padding, outputSize: (g.height, g.width)) : nil,
-             weight.requiresGradient
-                ? Tensor.conv2dWeightGradient(input: self, outputGradient: grad, kernel: kernel,
-                                              stride: stride, padding: padding) : nil]
-                + (bias.map { [$0.requiresGradient ? grad.sum(alongAxes: [0, 2, 3]) : nil] } ?? [])
+            self.conv2dPullback(grad, weight: weight, bias: bias, stride: stride, padding: padding, geometry: g)
         }
     }
 
-    /// The forward of `conv2d` (and with `rectified`, of `conv2dReLU`): checks the shapes, naming `op`, and
-    /// returns y with the geometry it was computed in.
-    private func convolved(_ weight: Tensor, bias: Tensor?, stride: Int, padding: (Int, Int), rectified: Bool,
+    /// conv2d's pullback for the output gradient `grad`: [dx, dw] and db when there is a bias, nil for an
+    /// operand that needs no gradient.
+    private func conv2dPullback(_ grad: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: (Int, Int),
+                                geometry g: ConvGeometry) -> [Tensor?] {
+        [requiresGradient
+            ? grad.convTranspose2d(weight, stride: stride, padding: padding, outputSize: (g.height, g.width)) : nil,
+         weight.requiresGradient
+            ? Tensor.conv2dWeightGradient(input: self, outputGradient: grad, kernel: (g.kernelHeight, g.kernelWidth),
+                                          stride: stride, padding: padding) : nil]
+            + (bias.map { [$0.requiresGradient ? grad.sum(alongAxes: [0, 2, 3]) : nil] } ?? [])
+    }
+
+    /// The forward of `conv2d` (and with `rectified`, of `conv2dLeakyReLU`): checks the shapes, naming `op`,
+    /// and returns y with the geometry it was computed in.
+    private func convolved(_ weight: Tensor, bias: Tensor?, stride: Int, padding: (Int, Int), rectified: Float?,
                            op: String) -> (Tensor, ConvGeometry) {
         precondition(weight.rank == 4 && rank == 4 && weight.shape[1] == shape[1],
                      "\(op): weight \(weight.shape) does not fit input \(shape) (want [O, \(rank == 4 ? shape[1] : 0), kh, kw])")
@@ -61,17 +67,29 @@ extension Tensor {
         return (Tensor(shape: [g.batch, outChannels, g.outputHeight, g.outputWidth], scalars: values), g)
     }
 
-    /// relu(conv2d(x, w, b)), computed in one pass where nothing is differentiated: each chunk of output is
-    /// rectified while it is in cache (inference networks such as Inception-v3 run conv → bias → ReLU 94
-    /// times per image). When the tape records (an input requires a gradient), it is `conv2d` followed by
-    /// `relu`, with their pullbacks; both routes give the same values.
-    public func conv2dReLU(_ weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: (Int, Int)) -> Tensor {
-        let inputs = [self, weight] + (bias.map { [$0] } ?? [])
-        if GradientMode.isRecording && inputs.contains(where: { $0.requiresGradient }) {
-            return conv2d(weight, bias: bias, stride: stride, padding: padding).relu()
+    /// y = r(conv2d(x, w, b)) with the leaky rectifier r(z) = z > 0 ? z : s·z (s = `slope` ≥ 0; s = 0 is
+    /// ReLU), applied to each chunk of output while it is in cache instead of in a second pass over y: the
+    /// discriminators' conv → leaky ReLU, and inference networks' conv → bias → ReLU (Inception-v3 runs 94
+    /// per image). The same values as `conv2d(…).leakyRelu(slope:)`. Pullback: ḡ = g ⊙ (y > 0 ? 1 : s) (y > 0
+    /// exactly where z > 0, since s ≥ 0), then conv2d's pullback of ḡ; under createGraph the mask is a
+    /// constant factor of recorded ops.
+    public func conv2dLeakyReLU(_ weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: (Int, Int),
+                                slope: Float) -> Tensor {
+        precondition(slope >= 0, "conv2dLeakyReLU: slope \(slope) is negative (the mask reads the sign of the output)")
+        let (y, g) = convolved(weight, bias: bias, stride: stride, padding: padding, rectified: slope, op: "conv2dLeakyReLU")
+        let output = y.detached()
+        return Tensor.record(y, inputs: [self, weight] + (bias.map { [$0] } ?? [])) { grad in
+            let masked = GradientMode.isRecording
+                ? grad * output.mapped(UnaryOperations.LeakyReluDerivative(slope: slope))
+                : Tensor(shape: grad.shape,
+                         scalars: Elementwise.zipped(grad.scalars, output.scalars, UnaryOperations.LeakyReluGradient(slope: slope)))
+            return self.conv2dPullback(masked, weight: weight, bias: bias, stride: stride, padding: padding, geometry: g)
         }
-        let (y, _) = convolved(weight, bias: bias, stride: stride, padding: padding, rectified: true, op: "conv2dReLU")
-        return Tensor.record(y, inputs: inputs) { _ in preconditionFailure("conv2dReLU records no pullback") }
+    }
+
+    /// relu(conv2d(x, w, b)): `conv2dLeakyReLU` with slope 0.
+    public func conv2dReLU(_ weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: (Int, Int)) -> Tensor {
+        conv2dLeakyReLU(weight, bias: bias, stride: stride, padding: padding, slope: 0)
     }
 
     /// convTranspose2d with the same padding p on every side.
