@@ -15,9 +15,9 @@ public enum BandedConvolution {
         !ConvolutionKernels.isPointwise(g) && g.patchSize * g.outputPlane * MemoryLayout<Float>.size > chunkBytes
     }
 
-    /// y[O, H'·W'] of one image (geometry `g` with batch 1) = W · im2col(x), band by band, with the bias
-    /// and `rectified`'s leaky ReLU (slope s: y > 0 ? y : s·y) applied to each band while it is in cache. `columns` holds
-    /// patchSize · bandRows · W' floats.
+    /// y[O, H'·W'] of one image (geometry `g` with batch 1) = W · im2col(x), band by band, with the bias and
+    /// `rectified`'s leaky ReLU (slope s: y > 0 ? y : s·y) applied to each band while it is in cache.
+    /// `columns` holds patchSize · bandRows · W' floats.
     static func forwardImage(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                              outChannels: Int, geometry g: ConvGeometry, bandRows: Int, rectified: Float?,
                              columns: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>) {

@@ -32,8 +32,8 @@ public enum WinogradConvolution {
         return max(1, min((batch + groups - 1) / groups, chunkBytes / max(1, bytesPerImage)))
     }
 
-    /// y[N, O, H', W'] = conv2d(x, w) + b as in `ConvolutionKernels.forward` (`rectified` = s: then y > 0 ? y : s·y
-    /// on each chunk), for w [O, C, 3, 3].
+    /// y[N, O, H', W'] = conv2d(x, w) + b as in `ConvolutionKernels.forward` (`rectified` = s: then
+    /// y > 0 ? y : s·y on each chunk), for w [O, C, 3, 3].
     public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil,
                                outChannels: Int, geometry g: ConvGeometry, y: UnsafeMutablePointer<Float>,
                                chunkBytes: Int = defaultChunkBytes, rectified: Float? = nil) {
