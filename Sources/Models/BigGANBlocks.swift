@@ -3,7 +3,9 @@ import TensorCore
 
 /// BigGAN's residual up-block (BigGAN-PyTorch `GBlock`):
 /// h = conv2(ReLU(cBN₂(conv1(up(ReLU(cBN₁(x, y)))), y))), out = h + conv_sc(up(x)).
-/// Without classes the norms are plain affine batch norms.
+/// The shortcut is computed as up(conv_sc(x)): a 1×1 convolution acts on each pixel alone, so it commutes
+/// with nearest upsampling (the same values), at a quarter of the cost. Without classes the norms are plain
+/// affine batch norms.
 public final class BigGANGeneratorBlock: Module {
     let norm1: ConditionalNorm, norm2: ConditionalNorm
     let conv1: Conv2d, conv2: Conv2d, shortcut: Conv2d?
@@ -26,14 +28,16 @@ public final class BigGANGeneratorBlock: Module {
     func callAsFunction(_ x: Tensor, classes: [Int]?, _ phase: Phase) -> Tensor {
         let h0 = norm1(x, classes: classes, phase).relu().upsampleNearest(2)
         let h = conv2(norm2(conv1(h0, phase), classes: classes, phase).relu(), phase)
-        let skip = x.upsampleNearest(2)
-        return h + (shortcut.map { $0(skip, phase) } ?? skip)
+        let skip = shortcut.map { $0(x, phase) } ?? x
+        return h + skip.upsampleNearest(2)
     }
 }
 
 /// BigGAN's residual down-block (BigGAN-PyTorch `DBlock`): h = pool(conv2(ReLU(conv1(ReLU?(x))))), with
-/// the first ReLU only when `preactivation`; shortcut conv_sc (1×1) when channels change or it downsamples,
-/// pooled after the conv with preactivation and before it without.
+/// the first ReLU only when `preactivation`; shortcut conv_sc (1×1) when channels change or it downsamples.
+/// BigGAN-PyTorch pools the shortcut after conv_sc with preactivation and before it without; both are
+/// computed here as conv_sc(pool(x)): pool(W·x + b) = W·pool(x) + b (both are linear and the pool's weights
+/// sum to 1), equal up to rounding, at a quarter of the cost.
 public final class BigGANDiscriminatorBlock: Module {
     let conv1: Conv2d, conv2: Conv2d, shortcut: Conv2d?
     let preactivation: Bool, downsample: Bool
@@ -54,14 +58,8 @@ public final class BigGANDiscriminatorBlock: Module {
     func callAsFunction(_ x: Tensor, _ phase: Phase) -> Tensor {
         var h = conv2(conv1.rectified(preactivation ? x.relu() : x, phase, slope: 0), phase)
         if downsample { h = h.avgPool2d(2) }
-        var skip = x
-        if preactivation {
-            if let shortcut { skip = shortcut(skip, phase) }
-            if downsample { skip = skip.avgPool2d(2) }
-        } else {
-            if downsample { skip = skip.avgPool2d(2) }
-            if let shortcut { skip = shortcut(skip, phase) }
-        }
+        var skip = downsample ? x.avgPool2d(2) : x
+        if let shortcut { skip = shortcut(skip, phase) }
         return h + skip
     }
 }
