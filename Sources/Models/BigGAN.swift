@@ -36,7 +36,7 @@ public final class BigGANGenerator: Generator {
     public func callAsFunction(_ z: Tensor, classes: [Int]?, _ phase: Phase) -> Tensor {
         var h = linear(z, phase).reshaped(to: [z.shape[0], width, 4, 4])
         for block in blocks { h = block(h, classes: classes, phase) }
-        return outputConv(outputNorm(h, phase).relu(), phase).tanh()
+        return outputConv(outputNorm.rectified(h, phase), phase).tanh()
     }
 }
 

@@ -26,8 +26,8 @@ public final class BigGANGeneratorBlock: Module {
     public func namedBuffers() -> [(String, Tensor)] { prefixed(children) { $0.namedBuffers() } }
 
     func callAsFunction(_ x: Tensor, classes: [Int]?, _ phase: Phase) -> Tensor {
-        let h0 = norm1(x, classes: classes, phase).relu().upsampleNearest(2)
-        let h = conv2(norm2(conv1(h0, phase), classes: classes, phase).relu(), phase)
+        let h0 = norm1.rectified(x, classes: classes, phase).upsampleNearest(2)
+        let h = conv2(norm2.rectified(conv1(h0, phase), classes: classes, phase), phase)
         let skip = shortcut.map { $0(x, phase) } ?? x
         return h + skip.upsampleNearest(2)
     }
@@ -82,5 +82,14 @@ struct ConditionalNorm {
             return conditional(x, classes: classes, phase)
         }
         return plain!(x, phase)
+    }
+
+    /// ReLU(self(x, classes, phase)), fused in training (the same values and gradients).
+    func rectified(_ x: Tensor, classes: [Int]?, _ phase: Phase) -> Tensor {
+        if let conditional {
+            guard let classes else { preconditionFailure("conditional BigGAN called without class labels") }
+            return conditional.rectified(x, classes: classes, phase)
+        }
+        return plain!.rectified(x, phase)
     }
 }

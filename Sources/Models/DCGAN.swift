@@ -34,7 +34,7 @@ public final class DCGANGenerator: Generator {
 
     public func callAsFunction(_ z: Tensor, classes: [Int]? = nil, _ phase: Phase) -> Tensor {
         var h = linear(z, phase).reshaped(to: [z.shape[0], 4 * width, 4, 4])
-        for (norm, deconv) in zip(norms, deconvs) { h = deconv(norm(h, phase).relu(), phase) }
+        for (norm, deconv) in zip(norms, deconvs) { h = deconv(norm.rectified(h, phase), phase) }
         return h.tanh()
     }
 }

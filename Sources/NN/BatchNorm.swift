@@ -39,19 +39,39 @@ public final class BatchNorm2d: Module {
             return (x - mean) / (runningVariance.reshaped(to: statShape) + epsilon).sqrt()
         }
         let (normalized, batchMean, batchVariance) = x.batchNormalized(epsilon: epsilon)
-        let n = Float(x.count / channels)
+        updateRunningStatistics(mean: batchMean, variance: batchVariance, count: x.count / channels)
+        return normalized
+    }
+
+    func updateRunningStatistics(mean batchMean: [Float], variance batchVariance: [Float], count: Int) {
+        let n = Float(count)
         let m = momentum
         runningMean.updateScalars { r in for c in r.indices { r[c] = (1 - m) * r[c] + m * batchMean[c] } }
         runningVariance.updateScalars { r in
             for c in r.indices { r[c] = (1 - m) * r[c] + m * batchVariance[c] * n / max(n - 1, 1) }
         }
-        return normalized
     }
 
     public func callAsFunction(_ x: Tensor, _ phase: Phase) -> Tensor {
         let normalized = normalize(x, phase)
         guard let gamma, let beta else { return normalized }
         return normalized.channelAffine(scale: gamma.reshaped(to: [1, channels, 1, 1]), shift: beta.reshaped(to: [1, channels, 1, 1]))
+    }
+
+    /// ReLU(self(x, phase)): in training with `affine`, one op (`batchNormAffineReLU`, the same values and
+    /// gradients bit for bit); otherwise the composed ops.
+    public func rectified(_ x: Tensor, _ phase: Phase) -> Tensor {
+        guard phase == .training, let gamma, let beta else { return self(x, phase).relu() }
+        let shape = [1, channels, 1, 1]
+        return rectified(x, scale: gamma.reshaped(to: shape), shift: beta.reshaped(to: shape))
+    }
+
+    /// ReLU(x̂ ⊙ scale + shift) with batch statistics, as one op, updating the running statistics.
+    func rectified(_ x: Tensor, scale: Tensor, shift: Tensor) -> Tensor {
+        precondition(x.rank == 4 && x.shape[1] == channels, "BatchNorm2d(\(channels)): input \(x.shape)")
+        let (output, batchMean, batchVariance) = x.batchNormAffineReLU(scale: scale, shift: shift, epsilon: epsilon)
+        updateRunningStatistics(mean: batchMean, variance: batchVariance, count: x.count / channels)
+        return output
     }
 }
 
@@ -77,5 +97,13 @@ public final class ConditionalBatchNorm2d: Module {
         let shape = [x.shape[0], batchNorm.channels, 1, 1]
         let normalized = batchNorm.normalize(x, phase)
         return normalized.channelAffine(scale: gain(classes, phase).reshaped(to: shape) + 1, shift: bias(classes, phase).reshaped(to: shape))
+    }
+
+    /// ReLU(self(x, classes, phase)): in training one op (`batchNormAffineReLU`, the same values and gradients
+    /// bit for bit); otherwise the composed ops.
+    public func rectified(_ x: Tensor, classes: [Int], _ phase: Phase) -> Tensor {
+        guard phase == .training else { return self(x, classes: classes, phase).relu() }
+        let shape = [x.shape[0], batchNorm.channels, 1, 1]
+        return batchNorm.rectified(x, scale: gain(classes, phase).reshaped(to: shape) + 1, shift: bias(classes, phase).reshaped(to: shape))
     }
 }

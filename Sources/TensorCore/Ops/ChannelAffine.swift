@@ -59,12 +59,16 @@ extension Tensor {
                 }
             } }
         } }
-        func reduced(_ perPlane: [Double], like operand: Tensor) -> Tensor? {
-            guard operand.requiresGradient else { return nil }
-            var totals = [Double](repeating: 0, count: operand.count)
-            for index in 0..<(n * c) { totals[index % operand.count] += perPlane[index] }
-            return Tensor(shape: operand.shape, scalars: totals.map(Float.init))
-        }
-        return [gradientX, reduced(dots, like: scale), reduced(sums, like: shift)]
+        return [gradientX, planeSums(dots, reducedLike: scale), planeSums(sums, reducedLike: shift)]
+    }
+
+    /// The gradient of a per-channel (or per-image-and-channel) operand from its per-plane sums (index
+    /// image·C + channel): summed over the batch in image order for a shared operand, in Double; nil when
+    /// the operand needs no gradient.
+    static func planeSums(_ perPlane: [Double], reducedLike operand: Tensor) -> Tensor? {
+        guard operand.requiresGradient else { return nil }
+        var totals = [Double](repeating: 0, count: operand.count)
+        for index in perPlane.indices { totals[index % operand.count] += perPlane[index] }
+        return Tensor(shape: operand.shape, scalars: totals.map(Float.init))
     }
 }
