@@ -8,38 +8,19 @@ extension Tensor {
     /// recorded primitives (in x and g), so it can be differentiated again.
     public func batchNormalized(epsilon: Float) -> (output: Tensor, mean: [Float], variance: [Float]) {
         precondition(rank == 4, "batchNormalized: expects NCHW, got \(shape)")
-        let (n, c, plane) = (shape[0], shape[1], shape[2] * shape[3])
-        let m = Float(n * plane)
-        var mean = [Float](repeating: 0, count: c), variance = [Float](repeating: 0, count: c)
+        let statistics = BatchStatistics(self, epsilon: epsilon)
         let values = [Float].uninitialized(count) { out in
-            scalars.withUnsafeBufferPointer { x in
-                mean.withUnsafeMutableBufferPointer { meanOut in variance.withUnsafeMutableBufferPointer { varianceOut in
-                    let (px, pm, pv) = (x.baseAddress!, meanOut.baseAddress!, varianceOut.baseAddress!)
-                    Parallel.forEach(c, work: count) { channel in
-                        var total: Double = 0
-                        for image in 0..<n { total += Summation.doubleSum(px + (image * c + channel) * plane, count: plane) }
-                        let mu = Float(total / Double(m))
-                        var squares: Double = 0
-                        for image in 0..<n {
-                            squares += Summation.doubleSquaredDeviations(px + (image * c + channel) * plane, count: plane, center: mu)
-                        }
-                        let sigma2 = Float(squares / Double(m))
-                        let inverse = 1 / (sigma2 + epsilon).squareRoot()
-                        for image in 0..<n {
-                            let offset = (image * c + channel) * plane
-                            for i in 0..<plane { out[offset + i] = (px[offset + i] - mu) * inverse }
-                        }
-                        pm[channel] = mu
-                        pv[channel] = sigma2
-                    }
-                } }
+            statistics.forEachPlane(of: self) { x, channel, _, range in
+                let (mu, inverse) = (statistics.mean[channel], statistics.inverse[channel])
+                for i in range { out[i] = (x[i] - mu) * inverse }
             }
         }
+        let (mean, variance) = (statistics.mean, statistics.variance)
         let output = Tensor(shape: shape, scalars: values)
-        let normalized = output.detached(), statistics = (mean, variance)
+        let normalized = output.detached()
         let result = Tensor.record(output, inputs: [self]) { g in
             if GradientMode.isRecording { return [self.batchNormPullbackComposed(g, epsilon: epsilon)] }
-            return [Tensor.batchNormPullback(g, normalized: normalized, variance: statistics.1, epsilon: epsilon)]
+            return [Tensor.batchNormPullback(g, normalized: normalized, variance: variance, epsilon: epsilon)]
         }
         return (result, mean, variance)
     }
@@ -85,5 +66,52 @@ extension Tensor {
             } }
         }
         return Tensor(shape: g.shape, scalars: values)
+    }
+}
+
+/// Per-channel batch mean μ_c, biased variance σ²_c and 1 / √(σ²_c + ε), summed in Double
+/// plane by plane in image order. `batchNormalized` and `batchNormAffineReLU` both form x̂ = (x − μ_c) · inverse_c
+/// from it, so their x̂ agree bit for bit.
+struct BatchStatistics {
+    let mean: [Float], variance: [Float], inverse: [Float]
+    let n: Int, c: Int, plane: Int
+
+    init(_ x: Tensor, epsilon: Float) {
+        (n, c, plane) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+        let (n, c, plane, m) = (n, c, plane, Double(n * plane))
+        var mean = [Float](repeating: 0, count: c), variance = mean, inverse = mean
+        x.scalars.withUnsafeBufferPointer { px in
+            mean.withUnsafeMutableBufferPointer { pm in variance.withUnsafeMutableBufferPointer { pv in
+                inverse.withUnsafeMutableBufferPointer { pi in
+                    let (x, meanOut, varianceOut, inverseOut) = (px.baseAddress!, pm.baseAddress!, pv.baseAddress!, pi.baseAddress!)
+                    Parallel.forEach(c, work: n * c * plane) { channel in
+                        var total: Double = 0
+                        for image in 0..<n { total += Summation.doubleSum(x + (image * c + channel) * plane, count: plane) }
+                        let mu = Float(total / m)
+                        var squares: Double = 0
+                        for image in 0..<n {
+                            squares += Summation.doubleSquaredDeviations(x + (image * c + channel) * plane, count: plane, center: mu)
+                        }
+                        let sigma2 = Float(squares / m)
+                        (meanOut[channel], varianceOut[channel]) = (mu, sigma2)
+                        inverseOut[channel] = 1 / (sigma2 + epsilon).squareRoot()
+                    }
+                }
+            } }
+        }
+        (self.mean, self.variance, self.inverse) = (mean, variance, inverse)
+    }
+
+    /// Calls `body(x, channel, plane index n·C + c, element range)` for every plane, channels in parallel.
+    func forEachPlane(of x: Tensor, _ body: (UnsafePointer<Float>, Int, Int, Range<Int>) -> Void) {
+        let (n, c, plane) = (n, c, plane)
+        x.scalars.withUnsafeBufferPointer { px in
+            Parallel.forEach(c, work: n * c * plane) { channel in
+                for image in 0..<n {
+                    let index = image * c + channel
+                    body(px.baseAddress!, channel, index, index * plane..<(index + 1) * plane)
+                }
+            }
+        }
     }
 }

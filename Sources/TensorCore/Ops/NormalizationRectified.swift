@@ -43,52 +43,6 @@ extension Tensor {
     }
 }
 
-/// Per-channel batch mean μ_c, biased variance σ²_c and 1 / √(σ²_c + ε), computed as `batchNormalized`
-/// computes them (Double sums plane by plane in image order); x̂ = (x − μ_c) · inverse_c rounds as there.
-struct BatchStatistics {
-    let mean: [Float], variance: [Float], inverse: [Float]
-    let n: Int, c: Int, plane: Int
-
-    init(_ x: Tensor, epsilon: Float) {
-        (n, c, plane) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
-        let (n, c, plane, m) = (n, c, plane, Double(n * plane))
-        var mean = [Float](repeating: 0, count: c), variance = mean, inverse = mean
-        x.scalars.withUnsafeBufferPointer { px in
-            mean.withUnsafeMutableBufferPointer { pm in variance.withUnsafeMutableBufferPointer { pv in
-                inverse.withUnsafeMutableBufferPointer { pi in
-                    let (x, meanOut, varianceOut, inverseOut) = (px.baseAddress!, pm.baseAddress!, pv.baseAddress!, pi.baseAddress!)
-                    Parallel.forEach(c, work: n * c * plane) { channel in
-                        var total: Double = 0
-                        for image in 0..<n { total += Summation.doubleSum(x + (image * c + channel) * plane, count: plane) }
-                        let mu = Float(total / m)
-                        var squares: Double = 0
-                        for image in 0..<n {
-                            squares += Summation.doubleSquaredDeviations(x + (image * c + channel) * plane, count: plane, center: mu)
-                        }
-                        let sigma2 = Float(squares / m)
-                        (meanOut[channel], varianceOut[channel]) = (mu, sigma2)
-                        inverseOut[channel] = 1 / (sigma2 + epsilon).squareRoot()
-                    }
-                }
-            } }
-        }
-        (self.mean, self.variance, self.inverse) = (mean, variance, inverse)
-    }
-
-    /// Calls `body(x, channel, plane index n·C + c, element range)` for every plane, channels in parallel.
-    func forEachPlane(of x: Tensor, _ body: (UnsafePointer<Float>, Int, Int, Range<Int>) -> Void) {
-        let (n, c, plane) = (n, c, plane)
-        x.scalars.withUnsafeBufferPointer { px in
-            Parallel.forEach(c, work: n * c * plane) { channel in
-                for image in 0..<n {
-                    let index = image * c + channel
-                    body(px.baseAddress!, channel, index, index * plane..<(index + 1) * plane)
-                }
-            }
-        }
-    }
-}
-
 /// A per-channel (or per-image-and-channel) scale and shift, looked up as `channelAffine` looks them up.
 struct AffineOperands {
     let scale: [Float], shift: [Float]
