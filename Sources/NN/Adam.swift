@@ -40,11 +40,9 @@ public final class Adam {
                                 let (p, m, v, g) = (p.baseAddress!, m.baseAddress!, v.baseAddress!, g.baseAddress!)
                                 // Element by element, so splitting the range over the workers changes nothing.
                                 Parallel.forRanges(gradient.count) { range in
-                                    for i in range {
-                                        m[i] = b1 * m[i] + (1 - b1) * g[i]
-                                        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-                                        p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2 + eps)
-                                    }
+                                    let constants = AdamConstants(beta1: b1, beta2: b2, epsilon: eps, stepSize: stepSize,
+                                                                  correction2: correction2)
+                                    constants.apply(p: p, m: m, v: v, g: g, range: range)
                                 }
                             }
                         }
@@ -77,5 +75,46 @@ public final class Adam {
             secondMoments[index] = v.scalars
         }
         self.step = step
+    }
+}
+
+/// One Adam step's scalars, applied element by element: each lane of the vector loop does the scalar
+/// loop's operations in the same order (no fused multiply-adds), so the values are the same bit for bit.
+struct AdamConstants {
+    let beta1, beta2, epsilon, stepSize, correction2: Float
+
+    /// m ← β₁m + (1 − β₁)g, v ← β₂v + ((1 − β₂)g)g, p ← p − (stepSize·m) / (√v / correction2 + ε) on `range`.
+    func apply(p: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+               g: UnsafePointer<Float>, range: Range<Int>) {
+        let (b1, b2, eps, step, c2) = (beta1, beta2, epsilon, stepSize, correction2)
+        let (gain1, gain2) = (1 - b1, 1 - b2)
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            let gi = Self.load(g + i)
+            let mi = b1 * Self.load(m + i) + gain1 * gi
+            let vi = b2 * Self.load(v + i) + gain2 * gi * gi
+            let pi = Self.load(p + i) - step * mi / (vi.squareRoot() / c2 + eps)
+            Self.store(mi, m + i); Self.store(vi, v + i); Self.store(pi, p + i)
+            i += 8
+        }
+        while i < range.upperBound {
+            m[i] = b1 * m[i] + gain1 * g[i]
+            v[i] = b2 * v[i] + gain2 * g[i] * g[i]
+            p[i] -= step * m[i] / (v[i].squareRoot() / c2 + eps)
+            i += 1
+        }
+    }
+
+    @inline(__always)
+    private static func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    private static func load(_ pointer: UnsafeMutablePointer<Float>) -> SIMD8<Float> { load(UnsafePointer(pointer)) }
+
+    @inline(__always)
+    private static func store(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
     }
 }

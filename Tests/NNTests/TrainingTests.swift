@@ -66,6 +66,33 @@ final class TrainingTests: XCTestCase {
         }
     }
 
+    /// The vector loop must round as the element-by-element formula does (bit for bit), for lengths with and
+    /// without a tail after the last full vector.
+    func testAdamRoundsAsTheScalarFormula() {
+        var stream = RandomStream(seed: 11, name: "adam-bits")
+        for count in [1, 7, 8, 9, 37] {
+            let start = Tensor.randomNormal([count], stream: &stream).scalars
+            let p = Tensor(shape: [count], scalars: start, requiresGradient: true)
+            let adam = Adam(parameters: [("p", p)], learningRate: 0.01, beta1: 0.5, beta2: 0.999)
+            var reference = start, m = [Float](repeating: 0, count: count), v = m
+            for step in 1...4 {
+                let weights = Tensor.randomNormal([count], stream: &stream)
+                (p * p * weights).sum().backward()  // g = 2·weights·p
+                let g = p.gradient!.scalars
+                adam.update()
+                let correction1 = 1 - Float(pow(Double(0.5), Double(step)))
+                let correction2 = (1 - Float(pow(Double(Float(0.999)), Double(step)))).squareRoot()
+                let stepSize = Float(0.01) / correction1
+                for i in 0..<count {
+                    m[i] = 0.5 * m[i] + (1 - 0.5) * g[i]
+                    v[i] = 0.999 * v[i] + (1 - 0.999) * g[i] * g[i]
+                    reference[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2 + 1e-8)
+                }
+                XCTAssertEqual(p.scalars.map(\.bitPattern), reference.map(\.bitPattern), "\(count) values, step \(step)")
+            }
+        }
+    }
+
     func testExponentialMovingAverage() throws {
         var stream = RandomStream(seed: 4, name: "ema")
         let model = Linear(2, 1, stream: &stream), shadow = Linear(2, 1, stream: &stream)
