@@ -28,8 +28,8 @@ public final class Adam {
         step += 1
         let correction1 = 1 - Float(Foundation.pow(Double(beta1), Double(step)))
         let correction2 = (1 - Float(Foundation.pow(Double(beta2), Double(step)))).squareRoot()
-        let stepSize = learningRate / correction1
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
+        let constants = AdamConstants(beta1: beta1, beta2: beta2, epsilon: epsilon, stepSize: learningRate / correction1,
+                                      correction2: correction2)
         for (index, (_, parameter)) in parameters.enumerated() {
             guard let gradient = parameter.gradient?.scalars else { continue }
             parameter.updateScalars { scalars in
@@ -40,8 +40,6 @@ public final class Adam {
                                 let (p, m, v, g) = (p.baseAddress!, m.baseAddress!, v.baseAddress!, g.baseAddress!)
                                 // Element by element, so splitting the range over the workers changes nothing.
                                 Parallel.forRanges(gradient.count) { range in
-                                    let constants = AdamConstants(beta1: b1, beta2: b2, epsilon: eps, stepSize: stepSize,
-                                                                  correction2: correction2)
                                     constants.apply(p: p, m: m, v: v, g: g, range: range)
                                 }
                             }
